@@ -1,0 +1,199 @@
+"""Make the MMPose 1.x stack run on what installs today.
+
+Imported first by :mod:`mmpose_cloth`; it does two things, both idempotent.
+
+1. **mmcv-lite has no compiled ops.** Full mmcv 2.x has no wheel for current
+   torch and its source build fails, so the project runs on ``mmcv-lite``.
+   Then ``import mmpose.models`` fails, because a few modules (EDPose, DEKR,
+   PoseWarper, and many of MMDetection's) import ``mmcv.ops`` at module level.
+   :func:`install_mmcv_ops_standin` puts a stand-in ``mmcv.ops`` package in
+   place: every name in it is a placeholder class that can be imported and
+   subclassed, and that raises :class:`MissingMMCVOpError`, naming the op,
+   only when it is used. Where a real ``mmcv.ops`` imports, nothing changes.
+
+2. **torch >= 2.6 loads with ``weights_only=True`` by default**, and
+   MMEngine 0.10.7 calls ``torch.load`` without saying otherwise, so torch
+   refuses MMEngine's own checkpoints (``init_model``, ``tools/test.py``,
+   ``resume``). Rather than switching the check off,
+   :func:`allow_mmengine_checkpoints` allow-lists exactly the types such a
+   checkpoint holds besides tensors. Anything else in a pickle is still
+   refused by torch.
+"""
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from typing import Any, List, Tuple
+
+__all__ = [
+    'MissingMMCVOpError', 'install_mmcv_ops_standin',
+    'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops'
+]
+
+_STANDIN_FLAG = '__mmpose_cloth_standin__'
+
+
+class MissingMMCVOpError(ImportError):
+    """A compiled mmcv op was used, but the installed mmcv has none."""
+
+
+def _make_placeholder(qualname: str) -> type:
+    import torch.nn as nn
+
+    def _fail(self, *args: Any, **kwargs: Any) -> None:
+        raise MissingMMCVOpError(
+            f'{qualname} needs mmcv\'s compiled ops, but the installed mmcv '
+            '(mmcv-lite) has none. The models in mmpose-cloth do not use it; '
+            'to run a model or detector that does, install a full mmcv build '
+            'that matches your torch (https://mmcv.readthedocs.io).')
+
+    # A class (not a function) so that it can be subclassed at import time,
+    # and calling it like a function (e.g. batched_nms(...)) still fails
+    # loudly.
+    return type(qualname.rsplit('.', 1)[-1], (nn.Module, ), {
+        '__init__': _fail,
+        '__module__': qualname.rsplit('.', 1)[0],
+        _STANDIN_FLAG: True
+    })
+
+
+class _StandinModule(types.ModuleType):
+    """``mmcv.ops`` or one of its submodules; any attribute is a
+    placeholder."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith('__'):
+            raise AttributeError(name)
+        value = _make_placeholder(f'{self.__name__}.{name}')
+        setattr(self, name, value)
+        return value
+
+
+class _StandinFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Serves ``mmcv.ops`` and every ``mmcv.ops.*`` submodule."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname == 'mmcv.ops' or fullname.startswith('mmcv.ops.'):
+            return importlib.machinery.ModuleSpec(
+                fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        module = _StandinModule(spec.name)
+        module.__path__ = []
+        setattr(module, _STANDIN_FLAG, True)
+        return module
+
+    def exec_module(self, module):
+        pass
+
+
+def has_real_mmcv_ops() -> bool:
+    """Whether ``mmcv.ops`` is mmcv's real, compiled package."""
+    install_mmcv_ops_standin()
+    ops = sys.modules.get('mmcv.ops')
+    return ops is not None and not getattr(ops, _STANDIN_FLAG, False)
+
+
+def install_mmcv_ops_standin() -> bool:
+    """Put a stand-in ``mmcv.ops`` in place if the real one cannot import.
+
+    Returns:
+        bool: True if the stand-in is (now) in use.
+    """
+    if any(isinstance(f, _StandinFinder) for f in sys.meta_path):
+        return True
+    try:
+        import mmcv.ops  # noqa: F401
+        return False
+    except ImportError:
+        pass
+    # Drop what the failed import left behind, then serve the stand-in.
+    for name in list(sys.modules):
+        if name == 'mmcv.ops' or name.startswith('mmcv.ops.'):
+            del sys.modules[name]
+    sys.meta_path.insert(0, _StandinFinder())
+    import mmcv
+    import mmcv.ops  # noqa: F811  (now the stand-in)
+    mmcv.ops = sys.modules['mmcv.ops']
+    return True
+
+
+_HISTORY_BUFFER_METHODS = ('min', 'max', 'mean', 'current')
+
+
+def _history_buffer_getattr(obj: Any, name: str, *default: Any) -> Any:
+    """``getattr`` for unpickling, limited to what MMEngine checkpoints use.
+
+    MMEngine's ``HistoryBuffer`` pickles its statistics methods (min, max,
+    mean, current) through ``getattr``. Admitting plain ``getattr`` would let
+    a crafted pickle reach any attribute of any allowed object, so only those
+    four lookups on ``HistoryBuffer`` are allowed.
+    """
+    from mmengine.logging import HistoryBuffer
+    if (obj is HistoryBuffer or isinstance(obj, HistoryBuffer)) \
+            and name in _HISTORY_BUFFER_METHODS:
+        return getattr(obj, name)
+    import pickle
+    raise pickle.UnpicklingError(
+        f'Refusing getattr({type(obj).__name__}, {name!r}) while loading a '
+        'checkpoint: only HistoryBuffer statistics methods are allowed.')
+
+
+def safe_globals() -> List[Any]:
+    """The non-tensor types an MMEngine checkpoint of an MMPose run holds.
+
+    Returns:
+        list: entries for :func:`torch.serialization.add_safe_globals`:
+        objects, and ``(object, 'module.name')`` pairs where the pickle names
+        the object differently.
+    """
+    import codecs
+    import collections
+
+    import numpy as np
+    from mmengine.logging import HistoryBuffer
+
+    try:  # numpy >= 2
+        from numpy._core.multiarray import _reconstruct, scalar
+        core = 'numpy._core'
+    except ImportError:  # numpy 1.x
+        from numpy.core.multiarray import _reconstruct, scalar
+        core = 'numpy.core'
+    entries: List[Any] = [
+        np.dtype, np.ndarray, _reconstruct, scalar, collections.Counter,
+        collections.OrderedDict, codecs.encode, HistoryBuffer,
+        (_history_buffer_getattr, 'builtins.getattr'),
+        (_history_buffer_getattr, '__builtin__.getattr'),
+    ]
+    # numpy 1 pickles name numpy.core, numpy 2 pickles numpy._core; a
+    # checkpoint written under one must load under the other.
+    for other in {'numpy.core', 'numpy._core'} - {core}:
+        entries += [(_reconstruct, f'{other}.multiarray._reconstruct'),
+                    (scalar, f'{other}.multiarray.scalar')]
+    # The dtype classes (np.dtypes.Float32DType, ...) numpy >= 1.25 pickles.
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        entries += [
+            getattr(dtypes, n) for n in dir(dtypes)
+            if n.endswith('DType') and isinstance(getattr(dtypes, n), type)
+        ]
+    return entries
+
+
+def allow_mmengine_checkpoints() -> Tuple[bool, int]:
+    """Allow-list MMEngine checkpoint contents for ``weights_only`` loads.
+
+    Returns:
+        tuple: (whether torch supports allow-lists, number of entries added).
+    """
+    import torch.serialization as ts
+    if not hasattr(ts, 'add_safe_globals'):
+        return False, 0  # torch < 2.4 loads these without a weights-only check
+    entries = safe_globals()
+    ts.add_safe_globals(entries)
+    return True, len(entries)
+
+
+install_mmcv_ops_standin()
+allow_mmengine_checkpoints()

@@ -1,0 +1,22 @@
+"""The FashionAI format: schema, CSV files, COCO conversion, metainfo."""
+from .coco import (ConversionReport, convert_split, read_image_size,
+                   records_to_coco, split_coco, write_rejects)
+from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
+                     RowProblem, read_annotations, read_test_list,
+                     write_annotations, write_submission, write_test_list)
+from .metainfo import fashionai_metainfo
+from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
+                     KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS, SKELETONS,
+                     category_keypoint_names, check_category,
+                     norm_pair_indices)
+
+__all__ = [
+    'CATEGORIES', 'CATEGORY_KEYPOINTS', 'CSV_HEADER', 'KEYPOINT_NAMES',
+    'NORM_PAIRS', 'NUM_KEYPOINTS', 'SKELETONS', 'category_keypoint_names',
+    'check_category', 'norm_pair_indices', 'FashionAIFormatError',
+    'FashionAIRecord', 'ReadResult', 'RowProblem', 'read_annotations',
+    'read_test_list', 'write_annotations', 'write_submission',
+    'write_test_list', 'fashionai_metainfo', 'ConversionReport',
+    'convert_split', 'read_image_size', 'records_to_coco', 'split_coco',
+    'write_rejects'
+]

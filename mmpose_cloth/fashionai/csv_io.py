@@ -1,0 +1,348 @@
+"""Reading and writing FashionAI CSV files, with validation.
+
+Three kinds of file share the format:
+
+* annotations (``Annotations/train.csv``, an answer file): the 26-column
+  header from :data:`~mmpose_cloth.fashionai.schema.CSV_HEADER`;
+* test lists (``test.csv``): ``image_id,image_category``;
+* submissions (``result.csv``): the 26-column header, every keypoint of the
+  image's category as ``x_y_1`` and the others ``-1_-1_-1``.
+
+Every problem found in a file raises :class:`FashionAIFormatError` naming the
+file, the line and the column, or (with ``errors='collect'``) is returned as a
+:class:`RowProblem` so that callers such as the converter can report rejects
+instead of dropping them silently.
+"""
+import csv
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER, KEYPOINT_NAMES,
+                     NUM_KEYPOINTS, TEST_CSV_HEADER, VIS_ABSENT, check_category)
+
+PathLike = Union[str, os.PathLike]
+
+
+class FashionAIFormatError(ValueError):
+    """A FashionAI file is malformed. The message names file, line, column."""
+
+    def __init__(self, path: PathLike, line: Optional[int], reason: str,
+                 column: Optional[str] = None):
+        self.path = str(path)
+        self.line = line
+        self.column = column
+        self.reason = reason
+        where = self.path
+        if line is not None:
+            where += f', line {line}'
+        if column is not None:
+            where += f', column {column!r}'
+        super().__init__(f'{where}: {reason}')
+
+
+@dataclass
+class FashionAIRecord:
+    """One row of an annotation or submission file.
+
+    Attributes:
+        image_id (str): ``Images/<category>/<name>.jpg``, relative to the
+            split folder.
+        category (str): the garment category.
+        keypoints (np.ndarray): (24, 2) float32 x, y in pixels; absent
+            keypoints are ``-1``.
+        visibility (np.ndarray): (24,) int8 raw FashionAI visibility
+            (1 visible, 0 occluded, -1 absent).
+        line (int): the 1-based line number in the file (the header is line 1).
+    """
+    image_id: str
+    category: str
+    keypoints: np.ndarray
+    visibility: np.ndarray
+    line: int = 0
+
+
+@dataclass
+class RowProblem:
+    """A row that could not be used: where it is and why."""
+    line: int
+    image_id: str
+    reason: str
+    column: Optional[str] = None
+
+
+@dataclass
+class ReadResult:
+    """What :func:`read_annotations` found in a file."""
+    records: List[FashionAIRecord] = field(default_factory=list)
+    problems: List[RowProblem] = field(default_factory=list)
+
+
+def _open_text(path: PathLike) -> io.TextIOBase:
+    # utf-8-sig drops a byte-order mark; newline='' lets csv handle CRLF.
+    return open(path, newline='', encoding='utf-8-sig')
+
+
+def _read_header(path: PathLike, reader, expected: Sequence[str],
+                 kind: str) -> List[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise FashionAIFormatError(path, None,
+                                   f'the file is empty; a {kind} starts '
+                                   f'with the header {",".join(expected)}')
+    header = [h.strip() for h in header]
+    if not any(header):
+        raise FashionAIFormatError(
+            path, 1, f'the first line is empty; a {kind} starts with the '
+            f'header {",".join(expected)}')
+    if header == list(expected):
+        return header
+    if header == list(TEST_CSV_HEADER) and kind != 'test list':
+        raise FashionAIFormatError(
+            path, 1, f'this is a test list (image_id,image_category only), '
+            f'not a {kind} with keypoint columns')
+    if sorted(header) == sorted(expected):
+        raise FashionAIFormatError(
+            path, 1, 'the header has the right columns in another order; '
+            f'expected {",".join(expected)}')
+    missing = [h for h in expected if h not in header]
+    extra = [h for h in header if h not in expected]
+    raise FashionAIFormatError(
+        path, 1, f'unexpected header for a {kind}: missing columns '
+        f'{missing or "none"}, unknown columns {extra or "none"}')
+
+
+def parse_cell(cell: str) -> Tuple[float, float, int]:
+    """Parse one ``x_y_v`` cell.
+
+    Returns:
+        tuple: ``(x, y, v)`` with float coordinates and ``v`` in {-1, 0, 1}.
+
+    Raises:
+        ValueError: the cell is not ``x_y_v`` with integer ``v`` in
+            {-1, 0, 1} and finite numbers ``x`` and ``y``.
+    """
+    parts = cell.strip().split('_')
+    if len(parts) != 3:
+        raise ValueError(f'{cell!r} is not of the form x_y_v')
+    try:
+        x, y = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise ValueError(f'{cell!r}: x and y must be numbers')
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f'{cell!r}: x and y must be finite')
+    try:
+        v = int(parts[2])
+    except ValueError:
+        raise ValueError(f'{cell!r}: visibility must be an integer '
+                         'in {-1, 0, 1}')
+    if v not in (-1, 0, 1):
+        raise ValueError(f'{cell!r}: visibility must be -1, 0 or 1, got {v}')
+    if v == VIS_ABSENT and (x, y) != (-1, -1):
+        raise ValueError(f'{cell!r}: an absent keypoint (v=-1) must be '
+                         '-1_-1_-1')
+    return x, y, v
+
+
+def _parse_row(row: List[str], line: int) -> FashionAIRecord:
+    """Parse one data row; raise ``_RowError`` on the first problem."""
+    image_id = row[0].strip() if row else ''
+    if len(row) != len(CSV_HEADER):
+        raise _RowError(line, image_id, f'expected {len(CSV_HEADER)} '
+                        f'columns, found {len(row)}')
+    if not image_id:
+        raise _RowError(line, image_id, 'empty image_id', 'image_id')
+    category = row[1].strip()
+    if category not in CATEGORIES:
+        try:
+            check_category(category)
+        except ValueError as e:
+            raise _RowError(line, image_id, str(e), 'image_category')
+    kpts = np.full((NUM_KEYPOINTS, 2), -1, dtype=np.float32)
+    vis = np.full((NUM_KEYPOINTS, ), VIS_ABSENT, dtype=np.int8)
+    has = CATEGORY_KEYPOINTS[category]
+    for k, cell in enumerate(row[2:]):
+        name = KEYPOINT_NAMES[k]
+        try:
+            x, y, v = parse_cell(cell)
+        except ValueError as e:
+            raise _RowError(line, image_id, str(e), name)
+        if v != VIS_ABSENT and k not in has:
+            raise _RowError(
+                line, image_id, f'{category} has no keypoint {name}, but '
+                f'{cell.strip()!r} was given (expected -1_-1_-1)', name)
+        kpts[k] = (x, y)
+        vis[k] = v
+    return FashionAIRecord(image_id, category, kpts, vis, line)
+
+
+class _RowError(Exception):
+
+    def __init__(self, line: int, image_id: str, reason: str,
+                 column: Optional[str] = None):
+        super().__init__(reason)
+        self.problem = RowProblem(line, image_id, reason, column)
+
+
+def read_annotations(path: PathLike,
+                     errors: str = 'raise',
+                     duplicates: str = 'error') -> ReadResult:
+    """Read an annotation (or answer, or submission) CSV.
+
+    Args:
+        path (str | PathLike): the CSV file.
+        errors (str): ``'raise'`` raises :class:`FashionAIFormatError` on the
+            first bad row; ``'collect'`` returns bad rows in
+            ``result.problems`` and keeps going. A bad header always raises.
+        duplicates (str): what a second row with the same ``image_id`` gets:
+            ``'error'`` (a problem, like any bad row) or ``'first'`` (the
+            first row wins; later ones are reported as problems too, so that
+            nothing is dropped silently).
+
+    Returns:
+        ReadResult: the parsed records in file order and the problems.
+    """
+    if errors not in ('raise', 'collect'):
+        raise ValueError(f"errors must be 'raise' or 'collect', got {errors!r}")
+    if duplicates not in ('error', 'first'):
+        raise ValueError("duplicates must be 'error' or 'first', "
+                         f'got {duplicates!r}')
+    result = ReadResult()
+    seen = {}
+    with _open_text(path) as f:
+        reader = csv.reader(f)
+        _read_header(path, reader, CSV_HEADER, 'annotation file')
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue  # blank line (e.g. at the end of the file)
+            try:
+                rec = _parse_row(row, line)
+                if rec.image_id in seen:
+                    raise _RowError(
+                        line, rec.image_id, f'duplicate image_id (first seen '
+                        f'on line {seen[rec.image_id]})', 'image_id')
+            except _RowError as e:
+                if errors == 'raise':
+                    p = e.problem
+                    raise FashionAIFormatError(path, p.line, p.reason,
+                                               p.column) from None
+                result.problems.append(e.problem)
+                continue
+            seen[rec.image_id] = line
+            result.records.append(rec)
+    return result
+
+
+def read_test_list(path: PathLike) -> List[Tuple[str, str]]:
+    """Read a test list (``image_id,image_category``).
+
+    A 26-column annotation file is accepted too (its keypoints are ignored).
+
+    Returns:
+        list[tuple[str, str]]: ``(image_id, category)`` in file order.
+    """
+    out = []
+    seen = {}
+    with _open_text(path) as f:
+        reader = csv.reader(f)
+        try:
+            header = [h.strip() for h in next(reader)]
+        except StopIteration:
+            raise FashionAIFormatError(path, None, 'the file is empty')
+        if header[:2] != list(TEST_CSV_HEADER) or len(header) not in (2, 26):
+            raise FashionAIFormatError(
+                path, 1, 'a test list starts with the header '
+                f'image_id,image_category; found {",".join(header)[:80]}')
+        for row in reader:
+            line = reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise FashionAIFormatError(
+                    path, line, f'expected {len(header)} columns, found '
+                    f'{len(row)}')
+            image_id, category = row[0].strip(), row[1].strip()
+            try:
+                check_category(category)
+            except ValueError as e:
+                raise FashionAIFormatError(path, line, str(e),
+                                           'image_category') from None
+            if image_id in seen:
+                raise FashionAIFormatError(
+                    path, line, f'duplicate image_id {image_id!r} (first seen'
+                    f' on line {seen[image_id]})', 'image_id')
+            seen[image_id] = line
+            out.append((image_id, category))
+    return out
+
+
+def format_cell(x: float, y: float, v: int) -> str:
+    """Format one ``x_y_v`` cell (integers where the values are whole)."""
+    if v == VIS_ABSENT:
+        return '-1_-1_-1'
+
+    def num(a: float) -> str:
+        a = float(a)
+        return str(int(round(a))) if abs(a - round(a)) < 1e-6 else f'{a:.2f}'
+
+    return f'{num(x)}_{num(y)}_{int(v)}'
+
+
+def write_annotations(path: PathLike,
+                      records: Iterable[FashionAIRecord]) -> None:
+    """Write records as a 26-column FashionAI CSV (annotations)."""
+    with open(path, 'w', newline='', encoding='utf-8') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(CSV_HEADER)
+        for r in records:
+            w.writerow([r.image_id, r.category] + [
+                format_cell(x, y, v)
+                for (x, y), v in zip(r.keypoints.tolist(), r.visibility)
+            ])
+
+
+def write_submission(path: PathLike, image_ids: Sequence[str],
+                     categories: Sequence[str],
+                     keypoints: np.ndarray) -> None:
+    """Write a competition submission (``result.csv``).
+
+    Args:
+        path (str | PathLike): output file.
+        image_ids (Sequence[str]): N image ids.
+        categories (Sequence[str]): N categories.
+        keypoints (np.ndarray): (N, 24, 2) predicted x, y for all 24
+            keypoints; only those of each image's category are written (as
+            ``x_y_1``), the others as ``-1_-1_-1``.
+    """
+    keypoints = np.asarray(keypoints, dtype=np.float64)
+    if keypoints.shape != (len(image_ids), NUM_KEYPOINTS, 2):
+        raise ValueError(f'keypoints must be ({len(image_ids)}, 24, 2), got '
+                         f'{keypoints.shape}')
+    if len(categories) != len(image_ids):
+        raise ValueError('image_ids and categories differ in length')
+    with open(path, 'w', newline='', encoding='utf-8') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(CSV_HEADER)
+        for image_id, cat, kpts in zip(image_ids, categories, keypoints):
+            has = CATEGORY_KEYPOINTS[check_category(cat)]
+            cells = [
+                format_cell(x, y, 1) if k in has else '-1_-1_-1'
+                for k, (x, y) in enumerate(kpts.tolist())
+            ]
+            w.writerow([image_id, cat] + cells)
+
+
+def write_test_list(path: PathLike, image_ids: Sequence[str],
+                    categories: Sequence[str]) -> None:
+    """Write a test list (``image_id,image_category``)."""
+    with open(path, 'w', newline='', encoding='utf-8') as f:
+        w = csv.writer(f, lineterminator='\n')
+        w.writerow(TEST_CSV_HEADER)
+        for image_id, cat in zip(image_ids, categories):
+            w.writerow([image_id, check_category(cat)])

@@ -1,0 +1,116 @@
+import numpy as np
+import pytest
+
+from mmpose_cloth.fashionai import (CSV_HEADER, FashionAIFormatError,
+                                    read_annotations, read_test_list,
+                                    write_submission)
+
+ABSENT = '-1_-1_-1'
+
+
+def row(image_id='Images/skirt/a.jpg', category='skirt', cells=None):
+    cells = cells or {}
+    values = [ABSENT] * 24
+    if category == 'skirt' and not cells:
+        cells = {15: '10_20_1', 16: '50_20_1', 17: '5_90_0', 18: '60_90_1'}
+    for k, v in cells.items():
+        values[k] = v
+    return ','.join([image_id, category] + values)
+
+
+def write(tmp_path, lines, name='a.csv', header=True):
+    p = tmp_path / name
+    text = (','.join(CSV_HEADER) + '\n' if header else '') + \
+        '\n'.join(lines) + '\n'
+    p.write_text(text)
+    return p
+
+
+def test_reads_a_valid_row(tmp_path):
+    res = read_annotations(write(tmp_path, [row()]))
+    (rec, ) = res.records
+    assert rec.category == 'skirt' and rec.line == 2
+    np.testing.assert_array_equal(rec.keypoints[15], [10, 20])
+    assert rec.visibility[17] == 0 and rec.visibility[0] == -1
+
+
+@pytest.mark.parametrize(
+    'line, column, message',
+    [
+        (row().rsplit(',', 1)[0], None, 'expected 26 columns, found 25'),
+        (row(cells={15: '10_20'}), 'waistband_left', 'not of the form'),
+        (row(cells={15: '10_20_2'}), 'waistband_left', 'must be -1, 0 or 1'),
+        (row(cells={15: '10_20_x'}), 'waistband_left', 'must be an integer'),
+        (row(cells={15: 'a_20_1'}), 'waistband_left', 'must be numbers'),
+        (row(category='skirts'), 'image_category', "Did you mean 'skirt'"),
+        (row(cells={0: '1_2_1', 15: '1_1_1', 16: '2_2_1'}), 'neckline_left',
+         'skirt has no keypoint neckline_left'),
+    ])
+def test_bad_rows_name_file_line_and_column(tmp_path, line, column, message):
+    p = write(tmp_path, [row(image_id='Images/skirt/ok.jpg'), line])
+    with pytest.raises(FashionAIFormatError) as e:
+        read_annotations(p)
+    assert e.value.line == 3
+    assert e.value.column == column
+    assert str(p) in str(e.value) and 'line 3' in str(e.value)
+    assert message in str(e.value)
+
+
+def test_collect_mode_keeps_going(tmp_path):
+    p = write(tmp_path, [row(cells={15: 'bad'}), row('Images/skirt/b.jpg')])
+    res = read_annotations(p, errors='collect')
+    assert [r.image_id for r in res.records] == ['Images/skirt/b.jpg']
+    assert [(q.line, q.column) for q in res.problems] == [(2,
+                                                            'waistband_left')]
+
+
+def test_duplicates(tmp_path):
+    p = write(tmp_path, [row(), row()])
+    with pytest.raises(FashionAIFormatError, match='duplicate image_id'):
+        read_annotations(p)
+
+
+def test_header_problems(tmp_path):
+    empty = tmp_path / 'empty.csv'
+    empty.write_text('')
+    with pytest.raises(FashionAIFormatError, match='the file is empty'):
+        read_annotations(empty)
+    with pytest.raises(FashionAIFormatError, match='first line is empty'):
+        read_annotations(write(tmp_path, [], header=False))
+    p = tmp_path / 't.csv'
+    p.write_text('image_id,image_category\nImages/skirt/a.jpg,skirt\n')
+    with pytest.raises(FashionAIFormatError, match='this is a test list'):
+        read_annotations(p)
+    swapped = list(CSV_HEADER)
+    swapped[2], swapped[3] = swapped[3], swapped[2]
+    p.write_text(','.join(swapped) + '\n')
+    with pytest.raises(FashionAIFormatError, match='another order'):
+        read_annotations(p)
+
+
+def test_bom_and_crlf(tmp_path):
+    p = tmp_path / 'bom.csv'
+    p.write_bytes(('\ufeff' + ','.join(CSV_HEADER) + '\r\n' + row() +
+                   '\r\n').encode('utf-8'))
+    assert len(read_annotations(p).records) == 1
+
+
+def test_submission_round_trip(tmp_path):
+    kpts = np.random.default_rng(0).uniform(0, 100, (2, 24, 2)).round(1)
+    p = tmp_path / 'result.csv'
+    write_submission(p, ['Images/skirt/a.jpg', 'Images/blouse/b.jpg'],
+                     ['skirt', 'blouse'], kpts)
+    recs = read_annotations(p).records
+    assert [r.category for r in recs] == ['skirt', 'blouse']
+    assert (recs[0].visibility == 1).sum() == 4
+    assert (recs[1].visibility == 1).sum() == 13
+    np.testing.assert_allclose(recs[0].keypoints[15], kpts[0, 15], atol=0.01)
+    assert (recs[0].keypoints[0] == -1).all()
+
+
+def test_test_list(tmp_path):
+    p = tmp_path / 'test.csv'
+    p.write_text('image_id,image_category\nImages/skirt/a.jpg,skirt\n'
+                 'Images/dress/b.jpg,dres\n')
+    with pytest.raises(FashionAIFormatError, match=r"line 3.*'dress'"):
+        read_test_list(p)
