@@ -46,7 +46,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && check 2>/dev/null; then
 fi
 
 echo "[install] installing the MMPose stack into $VENV (pip cache: $("${pip[@]}" cache dir 2>/dev/null || echo off))"
-"${pip[@]}" install -q --upgrade pip setuptools wheel
+"${pip[@]}" install -q --upgrade pip wheel "setuptools<81"
 "${pip[@]}" install -q torch==2.14.1 torchvision==0.29.1
 # build tools first: chumpy and xtcocotools are built without isolation against these
 "${pip[@]}" install -q -r requirements/build.txt

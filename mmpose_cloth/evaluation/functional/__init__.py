@@ -1,0 +1,6 @@
+from .normalized_error import NEResult, category_indices, normalized_error
+from .submission import evaluate_submission
+
+__all__ = [
+    'NEResult', 'category_indices', 'normalized_error', 'evaluate_submission'
+]

@@ -1,0 +1,3 @@
+from .fashionai_metric import FashionAIMetric
+
+__all__ = ['FashionAIMetric']

@@ -1,0 +1,140 @@
+"""The FashionAI normalized error as an MMEngine metric."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import MMLogger, print_log
+
+from mmpose.registry import METRICS
+
+from ...fashionai.csv_io import write_submission
+from ...fashionai.schema import CATEGORIES, KEYPOINT_NAMES, NUM_KEYPOINTS
+from ..functional import category_indices, normalized_error
+
+
+@METRICS.register_module()
+class FashionAIMetric(BaseMetric):
+    """FashionAI normalized error (NE), overall and per category.
+
+    NE pools ``d / s`` over every keypoint whose ground truth is visible
+    (FashionAI v=1) across all images, where ``s`` is the ground-truth
+    distance between the category's normalizing keypoints; see
+    :func:`mmpose_cloth.evaluation.functional.normalized_error`. Lower is
+    better, so a config selects its best checkpoint with
+    ``checkpoint=dict(save_best='fashionai/NE', rule='less')``.
+
+    The ground truth comes from each sample's ``raw_ann_info`` (which MMPose's
+    ``PackPoseInputs`` keeps by default): the 24 keypoints, their raw
+    FashionAI visibility and the category, as written by
+    ``tools/dataset_converters/fashionai2coco.py``. Predictions are mapped to
+    the 24 FashionAI keypoints by name through ``dataset_meta``, so the same
+    metric serves the 24-keypoint model and per-category models.
+
+    Reported keys (with the default prefix ``fashionai``): ``NE`` (a
+    fraction), ``NE/<category>``, ``count`` (keypoints scored),
+    ``count/<category>``, ``images``, ``left_out`` (images whose normalizing
+    keypoints are absent) and ``invalid`` (scored keypoints with a non-finite
+    prediction, counted as error 1).
+
+    Args:
+        outfile_prefix (str, optional): if given, also write the predictions
+            as a FashionAI submission to ``{outfile_prefix}.result.csv``.
+        collect_device (str): ``'cpu'`` or ``'gpu'``. Default: ``'cpu'``.
+        prefix (str, optional): prefix of the metric names. Default:
+            ``'fashionai'``.
+    """
+    default_prefix: Optional[str] = 'fashionai'
+
+    def __init__(self,
+                 outfile_prefix: Optional[str] = None,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        self.outfile_prefix = outfile_prefix
+
+    def _keypoint_ids(self) -> np.ndarray:
+        """Indices (into the 24) of the model's keypoints, by name."""
+        meta = self.dataset_meta or {}
+        id2name = meta.get('keypoint_id2name')
+        if not id2name:
+            raise ValueError(
+                'FashionAIMetric needs dataset_meta with keypoint names; '
+                'evaluate it on a FashionAIDataset (the runner sets '
+                'dataset_meta from the dataset).')
+        names = [id2name[i] for i in range(len(id2name))]
+        unknown = [n for n in names if n not in KEYPOINT_NAMES]
+        if unknown:
+            raise ValueError(f'dataset_meta has keypoints that are not '
+                             f'FashionAI keypoints: {unknown}')
+        return np.array([KEYPOINT_NAMES.index(n) for n in names])
+
+    def process(self, data_batch: Sequence[dict],
+                data_samples: Sequence[dict]) -> None:
+        """Keep the 24-keypoint prediction and ground truth of each sample.
+
+        Args:
+            data_batch (Sequence[dict]): a batch from the dataloader.
+            data_samples (Sequence[dict]): the model's outputs, each with
+                ``pred_instances.keypoints`` of shape (1, K, 2) and the meta
+                key ``raw_ann_info``.
+        """
+        ids = self._keypoint_ids()
+        for sample in data_samples:
+            raw = sample.get('raw_ann_info')
+            if raw is None or 'fashionai_visibility' not in raw:
+                raise KeyError(
+                    'FashionAIMetric needs raw_ann_info with '
+                    "'fashionai_visibility' in each data sample: keep "
+                    "'raw_ann_info' in PackPoseInputs(meta_keys=...) and "
+                    'use annotations written by fashionai2coco.py.')
+            gt = np.asarray(raw['keypoints'], dtype=np.float64)
+            gt = gt.reshape(NUM_KEYPOINTS, 3)[:, :2]
+            kpts = np.asarray(sample['pred_instances']['keypoints'])
+            if kpts.ndim == 3:
+                kpts = kpts[0]
+            if kpts.shape != (len(ids), 2):
+                raise ValueError(
+                    f'prediction has keypoints of shape {kpts.shape}, but '
+                    f'dataset_meta has {len(ids)} keypoints: the head\'s '
+                    'out_channels must match the dataset\'s keypoints')
+            pred = np.full((NUM_KEYPOINTS, 2), np.nan)
+            pred[ids] = kpts
+            self.results.append(
+                dict(
+                    pred=pred,
+                    gt=gt,
+                    vis=np.asarray(raw['fashionai_visibility'], np.int8),
+                    category=raw['category'],
+                    image_id=raw.get('fashionai_image_id',
+                                     sample.get('img_path', '')),
+                ))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Pool the results into NE overall and per category."""
+        logger: MMLogger = MMLogger.get_current_instance()
+        if not results:
+            raise ValueError('FashionAIMetric got no results to score')
+        pred = np.stack([r['pred'] for r in results])
+        gt = np.stack([r['gt'] for r in results])
+        vis = np.stack([r['vis'] for r in results])
+        cats = [r['category'] for r in results]
+        ne = normalized_error(pred, gt, vis, category_indices(cats))
+        summary = ne.summary()
+        lines = ['FashionAI normalized error (lower is better):']
+        for c in CATEGORIES:
+            if f'NE/{c}' in summary:
+                lines.append(f'  {c:<9} NE {summary[f"NE/{c}"] * 100:6.2f}% '
+                             f'over {summary[f"count/{c}"]} keypoints')
+        lines.append(f'  {"all":<9} NE {summary["NE"] * 100:6.2f}% over '
+                     f'{summary["count"]} keypoints in {summary["images"]} '
+                     f'images; left out (no normalizing keypoints): '
+                     f'{summary["left_out"]}')
+        print_log('\n'.join(lines), logger=logger)
+        if self.outfile_prefix:
+            path = f'{self.outfile_prefix}.result.csv'
+            write_submission(path, [r['image_id'] for r in results], cats,
+                             np.nan_to_num(pred, nan=-1.0))
+            print_log(f'submission written to {osp.abspath(path)}',
+                      logger=logger)
+        return summary

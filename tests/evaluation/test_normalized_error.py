@@ -1,0 +1,170 @@
+"""NE on hand-computed cases, and the metric and the offline evaluator
+agreeing on the same predictions."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import REPO
+from mmpose_cloth.evaluation import (FashionAIMetric, evaluate_submission,
+                                     normalized_error)
+from mmpose_cloth.evaluation.functional import category_indices
+from mmpose_cloth.fashionai import (CATEGORIES, KEYPOINT_NAMES,
+                                    FashionAIRecord, fashionai_metainfo,
+                                    read_annotations, write_annotations,
+                                    write_submission)
+
+K = KEYPOINT_NAMES.index
+BLOUSE, SKIRT = CATEGORIES.index('blouse'), CATEGORIES.index('skirt')
+
+
+def blouse_gt():
+    gt = np.full((24, 2), -1.0)
+    vis = np.full(24, -1)
+    gt[K('armpit_left')], gt[K('armpit_right')] = (0, 0), (10, 0)
+    gt[K('neckline_left')], gt[K('neckline_right')] = (2, -5), (8, -5)
+    vis[[K('armpit_left'), K('armpit_right')]] = 1
+    vis[[K('neckline_left'), K('neckline_right')]] = (1, 0)
+    return gt, vis
+
+
+def test_hand_computed_single_image():
+    gt, vis = blouse_gt()
+    pred = gt.copy()
+    pred[K('armpit_left')] += (3, 4)  # d = 5, s = 10 -> 0.5
+    pred[K('neckline_right')] += (100, 0)  # occluded: not scored
+    res = normalized_error(pred[None], gt[None], vis[None],
+                           np.array([BLOUSE])).summary()
+    # 3 visible keypoints: errors 0.5, 0, 0 (neckline_left exact)
+    assert res['NE'] == pytest.approx(0.5 / 3)
+    assert res['count'] == 3 and res['NE/blouse'] == pytest.approx(0.5 / 3)
+    assert res['left_out'] == 0
+
+
+def test_pooled_not_mean_of_means():
+    gt, vis = blouse_gt()
+    gt2, vis2 = gt.copy(), np.full(24, -1)
+    vis2[[K('armpit_left'), K('armpit_right')]] = (1, 0)  # 1 scored kpt
+    pred, pred2 = gt.copy(), gt2.copy()
+    pred2[K('armpit_left')] += (0, 10)  # error 1.0 on the only keypoint
+    res = normalized_error(np.stack([pred, pred2]), np.stack([gt, gt2]),
+                           np.stack([vis, vis2]), np.array([BLOUSE, BLOUSE]))
+    s = res.summary()
+    assert s['count'] == 4
+    assert s['NE'] == pytest.approx(1.0 / 4)  # a mean of means gives 0.5
+    np.testing.assert_array_equal(res.count, [3, 1])
+
+
+def test_image_without_norm_pair_is_left_out():
+    gt = np.zeros((24, 2))
+    vis = np.full(24, -1)
+    gt[K('waistband_left')], gt[K('hemline_left')] = (1, 1), (1, 50)
+    vis[[K('waistband_left'), K('hemline_left')]] = 1  # no waistband_right
+    res = normalized_error(gt[None] + 7, gt[None], vis[None],
+                           np.array([SKIRT])).summary()
+    assert res['left_out'] == 1 and res['count'] == 0
+    assert np.isnan(res['NE'])
+
+
+def test_non_finite_predictions_score_as_error_one():
+    gt, vis = blouse_gt()
+    pred = gt.copy()
+    pred[K('armpit_left')] = np.nan
+    res = normalized_error(pred[None], gt[None], vis[None],
+                           np.array([BLOUSE])).summary()
+    assert res['invalid'] == 1 and res['NE'] == pytest.approx(1 / 3)
+
+
+def record(image_id, category, kpts, vis):
+    return FashionAIRecord(image_id, category, np.asarray(kpts, np.float32),
+                           np.asarray(vis, np.int8))
+
+
+def test_missing_prediction_row_counts_as_error_one():
+    gt, vis = blouse_gt()
+    gts = [record('a.jpg', 'blouse', gt, vis), record('b.jpg', 'blouse', gt,
+                                                      vis)]
+    preds = [record('a.jpg', 'blouse', gt, np.where(vis >= 0, 1, -1))]
+    res = evaluate_submission(gts, preds)
+    assert res['missing'] == 1
+    assert res['count'] == 6 and res['NE'] == pytest.approx(3 / 6)
+
+
+def test_ten_thousand_images_well_under_a_second():
+    import time
+    rng = np.random.default_rng(0)
+    n = 10_000
+    gt = rng.uniform(0, 512, (n, 24, 2))
+    vis = rng.choice([-1, 0, 1], (n, 24))
+    cat = rng.integers(0, 5, n)
+    t = time.perf_counter()
+    normalized_error(gt + 1, gt, vis, cat).summary()
+    # generous bound (shared CI machine); it takes ~30 ms here
+    assert time.perf_counter() - t < 1.0
+
+
+def test_metric_and_offline_evaluator_agree(real_coco, real_split_dir,
+                                            tmp_path):
+    """Feed the same noisy predictions to FashionAIMetric (as the runner
+    would) and, as a submission CSV, to tools/analysis/fashionai_eval.py."""
+    rng = np.random.default_rng(0)
+    coco = real_coco['val']
+    img_by_id = {i['id']: i for i in coco['images']}
+    metric = FashionAIMetric(outfile_prefix=str(tmp_path / 'metric'))
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    metric.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
+    samples, ids, cats, preds = [], [], [], []
+    for ann in coco['annotations']:
+        gt = np.array(ann['keypoints']).reshape(24, 3)[:, :2]
+        pred = gt + rng.normal(0, 8, gt.shape)
+        samples.append(dict(raw_ann_info=ann,
+                            pred_instances=dict(keypoints=pred[None])))
+        ids.append(img_by_id[ann['image_id']]['file_name'])
+        cats.append(ann['category'])
+        preds.append(pred)
+    metric.process([], samples)
+    ours = metric.evaluate(len(samples))
+    assert ours['fashionai/NE'] > 0.01  # the noise is seen
+
+    answers = tmp_path / 'answers.csv'
+    all_recs = {
+        r.image_id: r
+        for r in read_annotations(real_split_dir +
+                                  '/Annotations/train.csv').records
+    }
+    write_annotations(answers, [all_recs[i] for i in ids])
+    result = tmp_path / 'result.csv'
+    write_submission(result, ids, cats, np.stack(preds))
+    out = subprocess.run([
+        sys.executable, f'{REPO}/tools/analysis/fashionai_eval.py', '--gt',
+        str(answers), '--pred',
+        str(result), '--json'
+    ], capture_output=True, text=True, check=True)
+    theirs = json.loads(out.stdout)
+    assert theirs['NE'] == pytest.approx(ours['fashionai/NE'], rel=1e-4)
+    for c in CATEGORIES:
+        assert theirs[f'NE/{c}'] == pytest.approx(ours[f'fashionai/NE/{c}'],
+                                                  rel=1e-4)
+    assert theirs['count'] == ours['fashionai/count']
+    assert theirs['missing'] == 0
+    # the metric's own submission file scores the same
+    own = evaluate_submission(
+        read_annotations(answers).records,
+        read_annotations(tmp_path / 'metric.result.csv').records)
+    assert own['NE'] == pytest.approx(ours['fashionai/NE'], rel=1e-4)
+
+    # drop 10 prediction rows: the evaluator says so and the score worsens
+    lines = result.read_text().splitlines()
+    result.write_text('\n'.join(lines[:1] + lines[11:]) + '\n')
+    out = subprocess.run([
+        sys.executable, f'{REPO}/tools/analysis/fashionai_eval.py', '--gt',
+        str(answers), '--pred', str(result)
+    ], capture_output=True, text=True, check=True)
+    assert 'missing predictions: 10' in out.stdout
+
+
+def test_category_names_are_checked():
+    with pytest.raises(ValueError, match='unknown FashionAI category'):
+        category_indices(['blouse', 'shirt'])

@@ -1,0 +1,118 @@
+"""MMPose on mmcv-lite, and MMEngine checkpoints on torch >= 2.6 without
+turning weights-only loading off."""
+import os
+import os.path as osp
+import pickle
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from conftest import REPO, tiny_topdown_cfg
+from mmpose_cloth import compat
+
+
+def test_mmpose_models_import_on_this_mmcv():
+    import mmpose.models  # noqa: F401
+    from mmpose.registry import MODELS
+    assert MODELS.get('HeatmapHead') is not None
+    if compat.has_real_mmcv_ops():
+        pytest.skip('a full mmcv with compiled ops is installed')
+    from mmcv.ops import DeformConv2d, batched_nms
+    with pytest.raises(compat.MissingMMCVOpError, match='DeformConv2d'):
+        DeformConv2d(3, 3, 3)
+    with pytest.raises(compat.MissingMMCVOpError, match='batched_nms'):
+        batched_nms(None, None, None, None)
+
+    class Sub(DeformConv2d):  # subclassing at import time must work
+        pass
+
+    with pytest.raises(compat.MissingMMCVOpError):
+        Sub()
+
+
+class _Evil:
+    """Unpickling this runs code, unless the loader refuses it."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (open, (self.path, 'w'))
+
+
+def test_crafted_checkpoint_is_refused(tmp_path):
+    from mmengine.runner import load_checkpoint
+    marker = tmp_path / 'pwned'
+    bad = tmp_path / 'bad.pth'
+    torch.save({'state_dict': {}, 'meta': _Evil(str(marker))}, bad)
+    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
+        load_checkpoint(torch.nn.Linear(1, 1), str(bad))
+    with pytest.raises(pickle.UnpicklingError, match='Weights only load'):
+        torch.load(bad)  # torch's default stays weights-only
+    assert not marker.exists()
+    assert 'TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD' not in os.environ
+    # getattr is allowed only for HistoryBuffer's statistics methods
+    with pytest.raises(Exception):
+        compat._history_buffer_getattr(os, 'system')
+
+
+@pytest.fixture(scope='module')
+def trained(real_coco, real_split_dir, tmp_path_factory):
+    """Two real training iterations of a tiny model, checkpoint saved."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    work = str(tmp_path_factory.mktemp('work'))
+    cfg = Config(tiny_topdown_cfg(work, real_split_dir,
+                                  real_coco['paths']['train'],
+                                  real_coco['paths']['val']))
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    ckpt = osp.join(work, 'iter_2.pth')
+    assert osp.isfile(ckpt)
+    cfg_path = osp.join(work, 'tiny.py')
+    cfg.dump(cfg_path)
+    return dict(cfg=cfg, ckpt=ckpt, work=work, cfg_path=cfg_path)
+
+
+def test_checkpoint_loads_with_weights_only(trained):
+    raw = torch.load(trained['ckpt'], map_location='cpu', weights_only=True)
+    assert raw['meta']['iter'] == 2
+    assert 'message_hub' in raw and 'optimizer' in raw
+
+
+def test_init_model_loads_the_checkpoint(trained):
+    from mmpose.apis import init_model
+    model = init_model(trained['cfg'], trained['ckpt'], device='cpu')
+    state = torch.load(trained['ckpt'], weights_only=True)['state_dict']
+    key = 'backbone.conv1.weight'
+    torch.testing.assert_close(model.state_dict()[key], state[key])
+
+
+def test_resume_continues_from_the_checkpoint(trained):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config(trained['cfg'].to_dict())
+    cfg.train_cfg.max_iters = 3
+    cfg.resume = True
+    cfg.load_from = trained['ckpt']
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 3
+    assert osp.isfile(osp.join(trained['work'], 'iter_3.pth'))
+
+
+def test_tools_test_py_reports_ne(trained, tmp_path):
+    out = tmp_path / 'metrics.json'
+    proc = subprocess.run([
+        sys.executable, f'{REPO}/tools/test.py', trained['cfg_path'],
+        trained['ckpt'], '--work-dir',
+        str(tmp_path), '--out',
+        str(out)
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    import json
+    metrics = json.loads(out.read_text())
+    assert 0 < metrics['fashionai/NE'] < 10
+    assert metrics['fashionai/count'] > 0

@@ -1,0 +1,75 @@
+"""Score a FashionAI submission (result.csv) against an answer file.
+
+Example::
+
+    python tools/analysis/fashionai_eval.py --gt answers.csv --pred result.csv
+    python tools/analysis/fashionai_eval.py --gt answers.csv --pred result.csv --json
+
+The normalized error (NE) is pooled over every visible ground-truth keypoint
+of every image. An image whose prediction row is missing (or unreadable)
+counts as error 1 for each of its visible keypoints, and the output says how
+many there were. With ``--json`` one JSON object is printed; ``NE`` is a
+fraction, not a percent.
+"""
+import argparse
+import json
+import math
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
+from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
+                                    FashionAIFormatError, read_annotations)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='FashionAI normalized error of a submission')
+    parser.add_argument('--gt', required=True,
+                        help='answer CSV (26 columns, with visibility)')
+    parser.add_argument('--pred', required=True,
+                        help='submission CSV (26 columns)')
+    parser.add_argument('--json', action='store_true',
+                        help='print one JSON object instead of a table')
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    try:
+        gt = read_annotations(args.gt).records
+        pred = read_annotations(args.pred, errors='collect')
+    except (FashionAIFormatError, FileNotFoundError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
+    for p in pred.problems[:10]:
+        col = f', column {p.column!r}' if p.column else ''
+        print(f'warning: {args.pred}, line {p.line}{col}: {p.reason} '
+              '(scored as a missing prediction)', file=sys.stderr)
+    if len(pred.problems) > 10:
+        print(f'warning: ... and {len(pred.problems) - 10} more unreadable '
+              'rows', file=sys.stderr)
+    res = evaluate_submission(gt, pred.records, pred.problems)
+    if args.json:
+        print(json.dumps(res, sort_keys=True))
+        return 0
+    print(f'{"category":<10}{"NE":>9}{"keypoints":>11}')
+    for c in CATEGORIES:
+        if f'NE/{c}' in res:
+            print(f'{c:<10}{res[f"NE/{c}"] * 100:8.3f}%'
+                  f'{res[f"count/{c}"]:>11}')
+    ne = res['NE']
+    print(f'{"all":<10}' + (f'{ne * 100:8.3f}%' if not math.isnan(ne) else
+                            f'{"n/a":>9}') + f'{res["count"]:>11}')
+    print(f'images scored: {res["images"]}, left out (no normalizing '
+          f'keypoints): {res["left_out"]}, missing predictions: '
+          f'{res["missing"]}, unreadable rows: {res["unreadable"]}, '
+          f'invalid keypoints: {res["invalid"]}, extra rows: {res["extra"]}'
+          f', category mismatches: {res["category_mismatch"]}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
