@@ -1,5 +1,6 @@
 """The FashionAI format: schema, CSV files, COCO conversion, metainfo."""
-from .coco import (ConversionReport, convert_split, read_image_size,
+from .coco import (ConversionReport, coco_to_records, convert_split,
+                   read_image_size,
                    records_to_coco, split_coco, write_rejects)
 from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
                      RowProblem, read_annotations, read_test_list,
@@ -17,6 +18,7 @@ __all__ = [
     'FashionAIRecord', 'ReadResult', 'RowProblem', 'read_annotations',
     'read_test_list', 'write_annotations', 'write_submission',
     'write_test_list', 'fashionai_metainfo', 'ConversionReport',
-    'convert_split', 'read_image_size', 'records_to_coco', 'split_coco',
+    'coco_to_records', 'convert_split', 'read_image_size', 'records_to_coco',
+    'split_coco',
     'write_rejects'
 ]

@@ -272,3 +272,19 @@ def write_rejects(path: str, rejects: Sequence[RowProblem]) -> None:
             reason = p.reason if p.column is None else \
                 f'column {p.column}: {p.reason}'
             w.writerow([p.line, p.image_id, reason])
+
+
+def coco_to_records(coco: dict) -> List[FashionAIRecord]:
+    """The FashionAI rows of a COCO dict written by :func:`records_to_coco`
+    (e.g. to write the answer file of a val split)."""
+    img_by_id = {i['id']: i for i in coco['images']}
+    records = []
+    for ann in coco['annotations']:
+        vis = np.asarray(ann['fashionai_visibility'], dtype=np.int8)
+        kpts = np.asarray(ann['keypoints'], dtype=np.float32).reshape(-1, 3)
+        xy = np.where((vis == VIS_ABSENT)[:, None], -1.0, kpts[:, :2])
+        records.append(
+            FashionAIRecord(img_by_id[ann['image_id']]['file_name'],
+                            ann['category'], xy.astype(np.float32), vis,
+                            ann.get('line', 0)))
+    return records

@@ -1,0 +1,81 @@
+"""The guess that ignores the image: each category's mean keypoint position.
+
+Fits the mean of every keypoint's position, relative to the image size, per
+category on a training COCO file, predicts it for every image of an
+evaluation COCO file, and scores it with the FashionAI NE. A model that
+learns must beat this by a wide margin. Example::
+
+    python tools/analysis/mean_shape_baseline.py \
+        data/fashionai/annotations/train.json data/fashionai/annotations/val.json \
+        --out-dir work_dirs/mean_shape
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+import numpy as np
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
+from mmpose_cloth.fashionai import (CATEGORIES, coco_to_records,  # noqa: E402
+                                    write_annotations, write_submission)
+
+
+def image_sizes(coco: dict) -> dict:
+    return {i['file_name']: (i['width'], i['height']) for i in coco['images']}
+
+
+def fit(train: dict) -> dict:
+    """Per category, the (24, 2) mean of x/width, y/height."""
+    sizes = image_sizes(train)
+    sums = {c: np.zeros((24, 2)) for c in CATEGORIES}
+    counts = {c: np.zeros((24, 1)) for c in CATEGORIES}
+    for r in coco_to_records(train):
+        wh = np.array(sizes[r.image_id], dtype=np.float64)
+        present = (r.visibility >= 0)[:, None]
+        sums[r.category] += np.where(present, r.keypoints / wh, 0)
+        counts[r.category] += present
+    return {c: sums[c] / np.maximum(counts[c], 1) for c in CATEGORIES}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('train_json')
+    parser.add_argument('eval_json')
+    parser.add_argument('--out-dir', default='work_dirs/mean_shape')
+    parser.add_argument('--json', action='store_true',
+                        help='print the result as one JSON object')
+    args = parser.parse_args(argv)
+    with open(args.train_json) as f:
+        train = json.load(f)
+    with open(args.eval_json) as f:
+        evaluation = json.load(f)
+    means = fit(train)
+    answers = coco_to_records(evaluation)
+    sizes = image_sizes(evaluation)
+    preds = np.stack([
+        means[r.category] * np.array(sizes[r.image_id]) for r in answers
+    ])
+    os.makedirs(args.out_dir, exist_ok=True)
+    answers_csv = osp.join(args.out_dir, 'answers.csv')
+    result_csv = osp.join(args.out_dir, 'result.csv')
+    write_annotations(answers_csv, answers)
+    write_submission(result_csv, [r.image_id for r in answers],
+                     [r.category for r in answers], preds)
+    from mmpose_cloth.fashionai import read_annotations
+    res = evaluate_submission(answers, read_annotations(result_csv).records)
+    if args.json:
+        print(json.dumps(res, sort_keys=True))
+    else:
+        print('mean-shape guess (ignores the image): NE ' + ', '.join(
+            [f'{c} {res[f"NE/{c}"] * 100:.2f}%' for c in CATEGORIES
+             if f'NE/{c}' in res] + [f'all {res["NE"] * 100:.2f}%']))
+        print(f'wrote {result_csv} and {answers_csv}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
