@@ -130,3 +130,19 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
         log_level='WARNING',
     )
+
+
+@pytest.fixture(scope='session')
+def synthetic_split(tmp_path_factory):
+    """A tiny synthetic FashionAI split (4 train images per category at
+    256x256) converted to COCO: needs no download, so the tests that use it
+    run everywhere."""
+    from mmpose_cloth.fashionai import convert_split, generate_fashionai
+    root = tmp_path_factory.mktemp('synthetic')
+    generate_fashionai(str(root), num_per_category=4, test_per_category=2,
+                       image_size=(256, 256), seed=0)
+    coco, report = convert_split(str(root), progress=False)
+    assert not report.rejects
+    path = root / 'annotations.json'
+    path.write_text(json.dumps(coco))
+    return dict(root=str(root), ann_file=str(path), coco=coco)

@@ -55,6 +55,6 @@ resume = False
 backend_args = dict(backend='local')
 
 # training/validation/testing progress
-train_cfg = dict(by_epoch=True)
+# train_cfg (epochs, val interval) is set by _base_/fashionai_topdown_384x384.py
 val_cfg = dict()
 test_cfg = dict()

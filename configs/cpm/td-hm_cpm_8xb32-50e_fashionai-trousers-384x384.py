@@ -1,0 +1,11 @@
+# CPM for trousers only (7 keypoints): one model per garment category,
+# as the paper trains them. Keypoints, flip pairs and skeleton come from the
+# FashionAI schema through FashionAIDataset(category='trousers').
+_base_ = ['./td-hm_cpm_8xb32-50e_fashionai-384x384.py']
+
+category = 'trousers'
+model = dict(backbone=dict(out_channels=7),
+    head=dict(in_channels=7, out_channels=7))
+train_dataloader = dict(dataset=dict(category=category))
+val_dataloader = dict(dataset=dict(category=category))
+test_dataloader = val_dataloader

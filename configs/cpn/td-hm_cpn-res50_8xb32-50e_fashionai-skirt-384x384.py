@@ -1,0 +1,10 @@
+# CPN-ResNet-50 for skirt only (4 keypoints): one model per garment category,
+# as the paper trains them. Keypoints, flip pairs and skeleton come from the
+# FashionAI schema through FashionAIDataset(category='skirt').
+_base_ = ['./td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py']
+
+category = 'skirt'
+model = dict(head=dict(out_channels=4))
+train_dataloader = dict(dataset=dict(category=category))
+val_dataloader = dict(dataset=dict(category=category))
+test_dataloader = val_dataloader
