@@ -15,30 +15,13 @@ import os
 import os.path as osp
 import sys
 
-import numpy as np
-
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
-from mmpose_cloth.fashionai import (CATEGORIES, coco_to_records,  # noqa: E402
-                                    write_annotations, write_submission)
-
-
-def image_sizes(coco: dict) -> dict:
-    return {i['file_name']: (i['width'], i['height']) for i in coco['images']}
-
-
-def fit(train: dict) -> dict:
-    """Per category, the (24, 2) mean of x/width, y/height."""
-    sizes = image_sizes(train)
-    sums = {c: np.zeros((24, 2)) for c in CATEGORIES}
-    counts = {c: np.zeros((24, 1)) for c in CATEGORIES}
-    for r in coco_to_records(train):
-        wh = np.array(sizes[r.image_id], dtype=np.float64)
-        present = (r.visibility >= 0)[:, None]
-        sums[r.category] += np.where(present, r.keypoints / wh, 0)
-        counts[r.category] += present
-    return {c: sums[c] / np.maximum(counts[c], 1) for c in CATEGORIES}
+from mmpose_cloth.evaluation.functional import (  # noqa: E402
+    evaluate_submission, fit_mean_shape, predict_mean_shape)
+from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
+                                    read_annotations, write_annotations,
+                                    write_submission)
 
 
 def main(argv=None) -> int:
@@ -53,19 +36,13 @@ def main(argv=None) -> int:
         train = json.load(f)
     with open(args.eval_json) as f:
         evaluation = json.load(f)
-    means = fit(train)
-    answers = coco_to_records(evaluation)
-    sizes = image_sizes(evaluation)
-    preds = np.stack([
-        means[r.category] * np.array(sizes[r.image_id]) for r in answers
-    ])
+    answers, preds = predict_mean_shape(fit_mean_shape(train), evaluation)
     os.makedirs(args.out_dir, exist_ok=True)
     answers_csv = osp.join(args.out_dir, 'answers.csv')
     result_csv = osp.join(args.out_dir, 'result.csv')
     write_annotations(answers_csv, answers)
     write_submission(result_csv, [r.image_id for r in answers],
                      [r.category for r in answers], preds)
-    from mmpose_cloth.fashionai import read_annotations
     res = evaluate_submission(answers, read_annotations(result_csv).records)
     if args.json:
         print(json.dumps(res, sort_keys=True))

@@ -1,0 +1,3 @@
+from .inference import predict_garments
+
+__all__ = ['predict_garments']
