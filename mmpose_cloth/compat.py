@@ -27,7 +27,8 @@ from typing import Any, List, Tuple
 
 __all__ = [
     'MissingMMCVOpError', 'install_mmcv_ops_standin',
-    'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops'
+    'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops',
+    'allow_cpu_distributed'
 ]
 
 _STANDIN_FLAG = '__mmpose_cloth_standin__'
@@ -195,5 +196,54 @@ def allow_mmengine_checkpoints() -> Tuple[bool, int]:
     return True, len(entries)
 
 
+def allow_cpu_distributed() -> bool:
+    """Let MMEngine's ``pytorch`` launcher (torchrun) run on CPUs (gloo).
+
+    MMEngine 0.10.7 calls ``torch.cuda.set_device(LOCAL_RANK)`` when it
+    initialises the process group, and wraps the model in DDP with
+    ``device_ids=[LOCAL_RANK]``; both fail on a machine without a GPU. Where
+    CUDA is not available the first is skipped (and the ``nccl`` backend,
+    which needs GPUs, becomes ``gloo``, with a warning) and DDP gets
+    ``device_ids=None``, what it needs for a CPU module. With a GPU nothing
+    changes.
+
+    Returns:
+        bool: True once the patch is in place.
+    """
+    import torch
+    from mmengine.dist import utils as dist_utils
+    from mmengine.model import MMDistributedDataParallel
+    if getattr(dist_utils._init_dist_pytorch, _STANDIN_FLAG, False):
+        return True
+    init_dist_pytorch = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend='nccl', init_backend='torch', **kwargs):
+        if torch.cuda.is_available() or init_backend != 'torch':
+            return init_dist_pytorch(
+                backend, init_backend=init_backend, **kwargs)
+        if backend == 'nccl':
+            import warnings
+            warnings.warn("The 'nccl' backend needs GPUs; none is available, "
+                          "so 'gloo' is used (set env_cfg.dist_cfg.backend="
+                          "'gloo' to silence this)")
+            backend = 'gloo'
+        torch.distributed.init_process_group(backend=backend, **kwargs)
+
+    setattr(_init_dist_pytorch, _STANDIN_FLAG, True)
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+    ddp_init = MMDistributedDataParallel.__init__
+
+    def __init__(self, module, *args, **kwargs):
+        if not torch.cuda.is_available():
+            kwargs['device_ids'] = None
+            kwargs.pop('output_device', None)
+        ddp_init(self, module, *args, **kwargs)
+
+    MMDistributedDataParallel.__init__ = __init__
+    return True
+
+
 install_mmcv_ops_standin()
 allow_mmengine_checkpoints()
+allow_cpu_distributed()

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Distributed training with torchrun (MMEngine DDP), as MMPose ships it.
 #   bash tools/dist_train.sh CONFIG GPUS [train.py args...]
-# On CPU (gloo), e.g. for a smoke test: DEVICE=cpu bash tools/dist_train.sh CONFIG 2
+# On CPUs (no GPU visible) mmpose_cloth.compat makes it use gloo, e.g.:
+#   CUDA_VISIBLE_DEVICES= bash tools/dist_train.sh CONFIG 2 --cfg-options env_cfg.dist_cfg.backend=gloo
 CONFIG=$1
 GPUS=$2
 NNODES=${NNODES:-1}

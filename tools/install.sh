@@ -57,6 +57,7 @@ if ! "$py" -c 'import xtcocotools._mask' 2>/dev/null; then
 fi
 "${pip[@]}" install -q -r requirements/runtime.txt
 "${pip[@]}" install -q -r requirements/tests.txt
+"${pip[@]}" install -q -r requirements/optional.txt  # onnx, onnxruntime, tensorboard
 "${pip[@]}" install -q --no-build-isolation --no-deps -e .
 check
 echo "$want" > "$stamp"

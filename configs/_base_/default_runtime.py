@@ -38,8 +38,12 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-# visualizer (switch TensorBoard on with
-# --cfg-options "visualizer.vis_backends=[dict(type='LocalVisBackend'),dict(type='TensorboardVisBackend')]")
+# visualizer. For TensorBoard next to the local logs, a two-line config:
+#   _base_ = ['./CONFIG.py']
+#   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
+#                                   dict(type='TensorboardVisBackend')])
+# (or --cfg-options visualizer.vis_backends.0.type=TensorboardVisBackend,
+# which replaces the local backend that tools/analysis/plot_curves.py reads)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
     type='PoseLocalVisualizer', vis_backends=vis_backends, name='visualizer')

@@ -1,19 +1,66 @@
 """Top-down inference on whole garment images, in FashionAI's 24 keypoints."""
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
+from mmengine.registry import DefaultScope
 
 from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
 
-__all__ = ['predict_garments']
+__all__ = ['predict_garments', 'predict_garment_batch', 'run_test_pipeline']
 
 
 def _keypoint_ids(model) -> np.ndarray:
     id2name = model.dataset_meta['keypoint_id2name']
     return np.array([KEYPOINT_NAMES.index(id2name[i])
                      for i in range(len(id2name))])
+
+
+def predict_garment_batch(
+        model,
+        image_paths: Sequence[str],
+        bboxes: Optional[Sequence[np.ndarray]] = None
+) -> Tuple[np.ndarray, np.ndarray]:
+    """Predict FashionAI keypoints for one batch (one forward pass).
+
+    Args:
+        model (nn.Module): a top-down model from
+            :func:`mmpose.apis.init_model`, trained on FashionAI.
+        image_paths (Sequence[str]): B image files (a file may appear more
+            than once, with different boxes).
+        bboxes (Sequence[np.ndarray | None], optional): one (4,) xyxy box
+            per image; the whole image by default (or where an entry is
+            ``None``).
+
+    Returns:
+        tuple:
+        - keypoints (np.ndarray): (B, 24, 2) in image pixels; keypoints the
+          model does not predict are NaN.
+        - scores (np.ndarray): (B, 24) heatmap maxima; NaN where not
+          predicted.
+    """
+    ids = _keypoint_ids(model)
+    # The pipeline's transforms are MMPose's, whatever scope a detector
+    # (MMDetection) left as the default.
+    with DefaultScope.overwrite_default_scope(
+            model.cfg.get('default_scope', 'mmpose')):
+        batch = [
+            run_test_pipeline(
+                model.cfg.test_dataloader.dataset.pipeline, path,
+                None if bboxes is None else bboxes[i], model.dataset_meta)
+            for i, path in enumerate(image_paths)
+        ]
+    kpts = np.full((len(batch), NUM_KEYPOINTS, 2), np.nan)
+    scores = np.full((len(batch), NUM_KEYPOINTS), np.nan)
+    if not batch:
+        return kpts, scores
+    with torch.no_grad():
+        results = model.test_step(pseudo_collate(batch))
+    for j, res in enumerate(results):
+        kpts[j, ids] = res.pred_instances.keypoints[0]
+        scores[j, ids] = res.pred_instances.keypoint_scores[0]
+    return kpts, scores
 
 
 def predict_garments(model,
@@ -25,7 +72,8 @@ def predict_garments(model,
 
     The model's own test pipeline (``cfg.test_dataloader.dataset.pipeline``)
     and test-time settings (flip test) are used, as in
-    :func:`mmpose.apis.inference_topdown`.
+    :func:`mmpose.apis.inference_topdown`. Only one batch of images is held
+    in memory at a time.
 
     Args:
         model (nn.Module): a top-down model from
@@ -40,37 +88,55 @@ def predict_garments(model,
         np.ndarray: (N, 24, 2) keypoints in image pixels; keypoints the
         model does not predict are NaN.
     """
-    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
-    ids = _keypoint_ids(model)
     out = np.full((len(image_paths), NUM_KEYPOINTS, 2), np.nan)
     starts = range(0, len(image_paths), batch_size)
     if progress:
         from tqdm import tqdm
         starts = tqdm(starts, desc='inference', unit='batch')
     for s in starts:
-        batch: List[dict] = []
-        for i in range(s, min(s + batch_size, len(image_paths))):
-            data = dict(img_path=image_paths[i])
-            if bboxes is not None:
-                data['bbox'] = np.asarray(bboxes[i], np.float32)[None]
-            data.update(model.dataset_meta)
-            data = _with_whole_image_box(data)
-            batch.append(pipeline(data))
-        with torch.no_grad():
-            results = model.test_step(pseudo_collate(batch))
-        for j, res in enumerate(results):
-            out[s + j, ids] = res.pred_instances.keypoints[0]
+        e = min(s + batch_size, len(image_paths))
+        out[s:e], _ = predict_garment_batch(
+            model, image_paths[s:e], None if bboxes is None else bboxes[s:e])
     return out
 
 
-def _with_whole_image_box(data: dict) -> dict:
-    """Add a whole-image box where none is given (needs the image size)."""
-    if 'bbox' in data:
-        data.setdefault('bbox_score', np.ones(1, dtype=np.float32))
-        return data
-    from PIL import Image
-    with Image.open(data['img_path']) as im:
-        w, h = im.size
-    data['bbox'] = np.array([[0, 0, w, h]], dtype=np.float32)
+def run_test_pipeline(pipeline_cfg: Sequence[dict],
+                      image_path: str,
+                      bbox: Optional[np.ndarray] = None,
+                      meta: Optional[dict] = None) -> dict:
+    """Run a top-down test pipeline on one image and one box.
+
+    Without a box the whole image is the box, measured on the image as
+    loaded (the pipeline's first step, ``LoadImage``), so that it matches
+    what the model sees also where EXIF orientation turns the image.
+
+    Args:
+        pipeline_cfg (Sequence[dict]): the transforms' configs.
+        image_path (str): the image file.
+        bbox (np.ndarray, optional): a (4,) xyxy box.
+        meta (dict, optional): dataset metainfo added to the data.
+
+    Returns:
+        dict: the pipeline's output.
+    """
+    steps = list(pipeline_cfg)
+    data = dict(img_path=image_path)
+    loads = bool(steps) and steps[0]['type'].split('.')[-1] in (
+        'LoadImage', 'LoadImageFromFile')
+    if loads:
+        data = Compose(steps[:1])(data)
+        steps = steps[1:]
+    if bbox is not None:
+        data['bbox'] = np.asarray(bbox, np.float32).reshape(1, 4)
+    else:
+        if loads:
+            h, w = data['img'].shape[:2]
+        else:
+            from PIL import Image
+            with Image.open(image_path) as im:
+                w, h = im.size
+        data['bbox'] = np.array([[0, 0, w, h]], dtype=np.float32)
     data['bbox_score'] = np.ones(1, dtype=np.float32)
-    return data
+    if meta:
+        data.update(meta)
+    return Compose(steps)(data)

@@ -1,0 +1,208 @@
+"""FashionAI keypoints from an exported ONNX model, with ONNX Runtime.
+
+Does what :func:`mmpose_cloth.apis.predict_garment_batch` does with the
+PyTorch model, step by step, so that both give the same keypoints:
+
+1. the config's test pipeline up to ``TopdownAffine``: a whole-image (or
+   given) box, its centre and scale, the affine warp to the input size;
+2. the ``data_preprocessor``'s BGR -> RGB and ``(x - mean) / std``;
+3. the network in ONNX Runtime; with flip test (``model.test_cfg``) the
+   horizontally flipped inputs run in the same batch, and their heatmaps are
+   flipped back with MMPose's ``flip_heatmaps`` (flip indices, shift) and
+   averaged;
+4. the model's codec (``KEYPOINT_CODECS.build(cfg.model.head.decoder)``)
+   decodes each heatmap set, and keypoints go from input to image pixels.
+"""
+import json
+import os
+from typing import List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from .onnx_export import read_onnx_metadata
+
+__all__ = ['OnnxGarmentPredictor']
+
+
+class OnnxGarmentPredictor:
+    """Predict FashionAI keypoints with an ONNX model from
+    :func:`~mmpose_cloth.deploy.export_onnx`.
+
+    Args:
+        onnx_file (str): the exported model.
+        config (str | Config, optional): the model config; by default the
+            one stored in the file at export.
+        flip_test (bool, optional): flip test; by default the config's
+            ``model.test_cfg.flip_test``.
+        providers (Sequence[str], optional): ONNX Runtime execution
+            providers; CPU by default.
+        num_threads (int, optional): ONNX Runtime intra-op threads (its
+            default: all cores).
+        spinning (bool): let ONNX Runtime's idle threads spin-wait for
+            work. Off by default: spinning threads take the CPU from the
+            pre- and post-processing between batches (and from PyTorch in a
+            side-by-side benchmark).
+
+    Example:
+        >>> predictor = OnnxGarmentPredictor('cpn.onnx')
+        >>> keypoints, scores = predictor.predict(['a.jpg', 'b.jpg'])
+        >>> keypoints.shape, scores.shape
+        ((2, 24, 2), (2, 24))
+    """
+
+    def __init__(self,
+                 onnx_file: str,
+                 config=None,
+                 flip_test: Optional[bool] = None,
+                 providers: Optional[Sequence[str]] = None,
+                 num_threads: Optional[int] = None,
+                 spinning: bool = False):
+        import onnxruntime as ort
+        from mmengine.config import Config
+        from mmpose.registry import KEYPOINT_CODECS
+
+        opts = ort.SessionOptions()
+        if num_threads:
+            opts.intra_op_num_threads = num_threads
+        if not spinning:
+            opts.add_session_config_entry('session.intra_op.allow_spinning',
+                                          '0')
+        self.session = ort.InferenceSession(
+            os.fspath(onnx_file), opts,
+            providers=list(providers or ['CPUExecutionProvider']))
+        self.input_name = self.session.get_inputs()[0].name
+        meta = read_onnx_metadata(self.session)
+
+        if config is None:
+            if 'config' not in meta:
+                raise ValueError(
+                    f'{onnx_file} carries no config (it was not written by '
+                    'mmpose_cloth.deploy.export_onnx): pass config=')
+            config = Config.fromstring(meta['config'], '.py')
+        elif not isinstance(config, Config):
+            config = Config.fromfile(config)
+        self.cfg = config
+
+        if 'dataset_meta' in meta:
+            dm = json.loads(meta['dataset_meta'])
+            names, flip = dm['keypoint_names'], dm['flip_indices']
+        else:
+            from ..fashionai.metainfo import fashionai_metainfo
+            from mmpose.datasets.datasets.utils import parse_pose_metainfo
+            cat = config.train_dataloader.dataset.get('category')
+            parsed = parse_pose_metainfo(fashionai_metainfo(cat))
+            names = [parsed['keypoint_id2name'][i]
+                     for i in range(parsed['num_keypoints'])]
+            flip = parsed['flip_indices']
+        self.keypoint_names = list(names)
+        self.keypoint_ids = np.array(
+            [KEYPOINT_NAMES.index(n) for n in names])
+        self.flip_indices = list(flip)
+
+        test_cfg = dict(config.model.get('test_cfg') or {})
+        self.flip_test = bool(test_cfg.get('flip_test', False)) \
+            if flip_test is None else flip_test
+        self.flip_mode = test_cfg.get('flip_mode', 'heatmap')
+        self.shift_heatmap = test_cfg.get('shift_heatmap', False)
+
+        pre = config.model.data_preprocessor
+        self.mean = np.array(pre.get('mean', (0, 0, 0)), np.float32)
+        self.std = np.array(pre.get('std', (1, 1, 1)), np.float32)
+        self.bgr_to_rgb = bool(pre.get('bgr_to_rgb', False)
+                               or pre.get('rgb_to_bgr', False))
+
+        self.scope = config.get('default_scope', 'mmpose')
+        self.pipeline_cfg = [
+            t for t in config.test_dataloader.dataset.pipeline
+            if t['type'].split('.')[-1] != 'PackPoseInputs'
+        ]
+        self.codec = KEYPOINT_CODECS.build(config.model.head.decoder)
+
+    # ------------------------------------------------------------------
+    def preprocess(self, image_paths: Sequence[str],
+                   bboxes: Optional[Sequence[np.ndarray]] = None
+                   ) -> Tuple[np.ndarray, List[dict]]:
+        """Warp and normalise a batch.
+
+        Returns:
+            tuple: inputs (B, 3, H, W) float32 and, per image, a dict with
+            ``input_center``, ``input_scale`` and ``input_size``.
+        """
+        from mmengine.registry import DefaultScope
+        from ..apis.inference import run_test_pipeline
+        inputs, metas = [], []
+        with DefaultScope.overwrite_default_scope(self.scope):
+            for i, path in enumerate(image_paths):
+                data = run_test_pipeline(
+                    self.pipeline_cfg, path,
+                    None if bboxes is None else bboxes[i])
+                img = data['img']
+                if img.ndim == 2:
+                    img = img[..., None].repeat(3, axis=2)
+                if self.bgr_to_rgb:
+                    img = img[..., ::-1]
+                img = (img.astype(np.float32) - self.mean) / self.std
+                inputs.append(img.transpose(2, 0, 1))
+                metas.append(
+                    dict(input_center=np.asarray(data['input_center']),
+                         input_scale=np.asarray(data['input_scale']),
+                         input_size=np.asarray(data['input_size'])))
+        return np.ascontiguousarray(np.stack(inputs), np.float32), metas
+
+    def heatmaps(self, inputs: np.ndarray) -> np.ndarray:
+        """Run the network (with flip test if on): (B, K, h, w)."""
+        if not self.flip_test:
+            return self._run(inputs)
+        import torch
+        from mmpose.models.utils.tta import flip_heatmaps
+        b = len(inputs)
+        both = self._run(np.concatenate([inputs, inputs[..., ::-1]]))
+        flipped = flip_heatmaps(
+            torch.from_numpy(np.ascontiguousarray(both[b:])),
+            flip_indices=self.flip_indices,
+            flip_mode=self.flip_mode,
+            shift_heatmap=self.shift_heatmap).numpy()
+        return (both[:b] + flipped) * 0.5
+
+    def _run(self, inputs: np.ndarray) -> np.ndarray:
+        return self.session.run(
+            None, {self.input_name: np.ascontiguousarray(inputs)})[0]
+
+    def decode(self, heatmaps: np.ndarray, metas: List[dict]
+               ) -> Tuple[np.ndarray, np.ndarray]:
+        """Decode heatmaps to (B, 24, 2) image pixels and (B, 24) scores
+        (NaN for keypoints the model does not predict)."""
+        kpts = np.full((len(metas), NUM_KEYPOINTS, 2), np.nan)
+        scores = np.full((len(metas), NUM_KEYPOINTS), np.nan)
+        for j, (hm, m) in enumerate(zip(heatmaps, metas)):
+            k, s = self.codec.decode(hm)
+            k = k[0, :, :2] / m['input_size'] * m['input_scale'] \
+                + m['input_center'] - 0.5 * m['input_scale']
+            kpts[j, self.keypoint_ids] = k
+            scores[j, self.keypoint_ids] = s[0]
+        return kpts, scores
+
+    def predict_batch(self, image_paths: Sequence[str],
+                      bboxes: Optional[Sequence[np.ndarray]] = None
+                      ) -> Tuple[np.ndarray, np.ndarray]:
+        """One batch: (B, 24, 2) keypoints in image pixels, (B, 24)
+        scores."""
+        inputs, metas = self.preprocess(image_paths, bboxes)
+        return self.decode(self.heatmaps(inputs), metas)
+
+    def predict(self,
+                image_paths: Sequence[Union[str, os.PathLike]],
+                batch_size: int = 8,
+                bboxes: Optional[Sequence[np.ndarray]] = None
+                ) -> Tuple[np.ndarray, np.ndarray]:
+        """All images, ``batch_size`` at a time: (N, 24, 2) keypoints and
+        (N, 24) scores."""
+        paths = [os.fspath(p) for p in image_paths]
+        kpts = np.full((len(paths), NUM_KEYPOINTS, 2), np.nan)
+        scores = np.full((len(paths), NUM_KEYPOINTS), np.nan)
+        for s in range(0, len(paths), batch_size):
+            e = min(s + batch_size, len(paths))
+            kpts[s:e], scores[s:e] = self.predict_batch(
+                paths[s:e], None if bboxes is None else bboxes[s:e])
+        return kpts, scores

@@ -1,0 +1,282 @@
+"""tools/infer.py on real FashionAI images with a model trained for two
+iterations: keypoints JSON, a submission the offline evaluator scores, and
+pictures; category from a test list or the folder layout; a detector that
+cannot run on mmcv-lite fails with a clear message."""
+import csv
+import importlib.util
+import json
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+from conftest import REPO, tiny_topdown_cfg
+
+
+def _load_tool(rel_path: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, osp.join(REPO,
+                                                                 rel_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope='module')
+def infer_tool():
+    return _load_tool('tools/infer.py', 'infer_tool')
+
+
+@pytest.fixture(scope='module')
+def trained(real_coco, real_split_dir, tmp_path_factory):
+    """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
+    real images: config file and checkpoint."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    work = str(tmp_path_factory.mktemp('infer_work'))
+    cfg = Config(tiny_topdown_cfg(work, real_split_dir,
+                                  real_coco['paths']['train'],
+                                  real_coco['paths']['val']))
+    # no validation, one checkpoint without the optimizer: a faster fixture
+    cfg.train_cfg.val_interval = 1000
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=2, by_epoch=False,
+        save_optimizer=False, save_param_scheduler=False)
+    Runner.from_cfg(cfg).train()
+    cfg_path = osp.join(work, 'tiny.py')
+    cfg.dump(cfg_path)
+    return dict(cfg=cfg_path, ckpt=osp.join(work, 'iter_2.pth'))
+
+
+@pytest.fixture(scope='module')
+def test_list(real_split_dir, tmp_path_factory):
+    """A test list of two real images per category (present on disk) and
+    its answer file."""
+    from mmpose_cloth.fashionai import (CATEGORIES, read_annotations,
+                                        write_annotations, write_test_list)
+    out = tmp_path_factory.mktemp('test_list')
+    records = read_annotations(
+        osp.join(real_split_dir, 'Annotations', 'train.csv')).records
+    picks = []
+    for cat in CATEGORIES:
+        picks += [
+            r for r in records if r.category == cat
+            and osp.isfile(osp.join(real_split_dir, r.image_id))
+        ][:2]
+    test_csv, answers = str(out / 'test.csv'), str(out / 'answers.csv')
+    write_test_list(test_csv, [r.image_id for r in picks],
+                    [r.category for r in picks])
+    write_annotations(answers, picks)
+    return dict(csv=test_csv, answers=answers, records=picks)
+
+
+def test_infer_test_list(infer_tool, trained, test_list, real_split_dir,
+                         tmp_path, capsys):
+    from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
+    out = tmp_path / 'out'
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'], '--test-csv', test_list['csv'],
+        '--root', real_split_dir, '--out-dir',
+        str(out), '--batch-size', '4', '--device', 'cpu'
+    ])
+    printed = capsys.readouterr()
+    assert rc == 0, printed.err[-3000:]
+    assert '10 images (2 blouse, 2 outwear, 2 dress, 2 skirt, 2 trousers)' \
+        in printed.out
+
+    # keypoints.json: 24 entries per image, null where the category has none
+    data = json.loads((out / 'keypoints.json').read_text())
+    assert data['keypoint_names'] == list(KEYPOINT_NAMES)
+    assert data['flip_test'] is True
+    preds = data['predictions']
+    assert [p['image_id'] for p in preds] == \
+        [r.image_id for r in test_list['records']]
+    for p in preds:
+        has = CATEGORY_KEYPOINTS[p['category']]
+        assert len(p['keypoints']) == 24
+        for k, xy in enumerate(p['keypoints']):
+            assert (xy is not None) == (k in has), (p['image_id'], k)
+            if xy is not None:
+                assert len(xy) == 2 and all(np.isfinite(xy))
+        assert osp.isfile(p['image_path'])
+        assert p['bbox'][:2] == [0, 0] and p['bbox_score'] == 1.0
+
+    # result.csv: a submission the offline evaluator scores in full
+    with open(out / 'result.csv') as f:
+        rows = list(csv.reader(f))
+    assert len(rows) == 11 and len(rows[0]) == 26
+    evaluator = _load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
+    assert evaluator.main(['--gt', test_list['answers'], '--pred',
+                           str(out / 'result.csv'), '--json']) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert np.isfinite(res['NE']) and res['count'] > 0
+    assert res['missing'] == 0 and res['unreadable'] == 0
+    assert res['images'] == 10
+
+    # pictures: one per image, where the image id says, not blank
+    pics = sorted(
+        osp.relpath(osp.join(d, n), out / 'vis')
+        for d, _, names in os.walk(out / 'vis') for n in names)
+    assert pics == sorted(
+        osp.splitext(r.image_id)[0] + '.jpg' for r in test_list['records'])
+    pic = cv2.imread(str(out / 'vis' / pics[0]))
+    src = cv2.imread(preds[0]['image_path'])
+    assert pic.shape == src.shape
+    assert pic.std() > 20
+    assert np.abs(pic.astype(int) - src).max() > 100  # something was drawn
+
+
+def test_infer_folder_in_fashionai_layout(infer_tool, trained, test_list,
+                                          real_split_dir, tmp_path, capsys):
+    # images in Images/<category>/ folders: the category comes from there
+    root = tmp_path / 'photos'
+    for r in test_list['records'][6:]:  # skirt and trousers
+        dst = root / r.image_id
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(osp.join(real_split_dir, r.image_id), dst)
+    out = tmp_path / 'out'
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'],
+        str(root), '--out-dir',
+        str(out), '--no-vis', '--no-flip', '--device', 'cpu'
+    ])
+    assert rc == 0, capsys.readouterr().err[-3000:]
+    data = json.loads((out / 'keypoints.json').read_text())
+    assert data['flip_test'] is False
+    assert sorted(p['image_id'] for p in data['predictions']) == sorted(
+        r.image_id for r in test_list['records'][6:])
+    cats = {p['category'] for p in data['predictions']}
+    assert cats == {'skirt', 'trousers'}
+    assert not (out / 'vis').exists()
+
+    # an image whose category cannot be told: a clear error
+    loose = tmp_path / 'loose.jpg'
+    os.symlink(osp.join(real_split_dir, test_list['records'][0].image_id),
+               loose)
+    capsys.readouterr()
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'],
+        str(loose), '--out-dir',
+        str(tmp_path / 'out2'), '--device', 'cpu'
+    ])
+    assert rc == 2
+    assert 'give --category' in capsys.readouterr().err
+    # ... which --category settles
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'],
+        str(loose), '--category', 'blouse', '--out-dir',
+        str(tmp_path / 'out2'), '--device', 'cpu'
+    ])
+    assert rc == 0
+    data = json.loads((tmp_path / 'out2' / 'keypoints.json').read_text())
+    assert data['predictions'][0]['image_id'] == 'loose.jpg'
+    assert data['predictions'][0]['category'] == 'blouse'
+
+
+def test_infer_with_detector_boxes(infer_tool, trained, test_list,
+                                   real_split_dir, tmp_path, monkeypatch,
+                                   capsys):
+    """Several boxes in one image (detector stubbed): one instance per box,
+    the best one in the submission, boxes drawn."""
+    def fake_detect(detector, paths, args):
+        return [
+            np.array([[10, 20, 300, 400, 0.9], [200, 100, 500, 500, 0.6]],
+                     np.float32) if i == 0 else np.zeros((0, 5), np.float32)
+            for i in range(len(paths))
+        ]
+
+    monkeypatch.setattr(infer_tool, 'init_detector_or_explain',
+                        lambda args, device: object())
+    monkeypatch.setattr(infer_tool, 'detect_boxes', fake_detect)
+    out = tmp_path / 'out'
+    recs = test_list['records'][:2]
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'], *[
+            osp.join(real_split_dir, r.image_id) for r in recs
+        ], '--out-dir',
+        str(out), '--device', 'cpu', '--det-config', 'stub.py',
+        '--det-checkpoint', 'stub.pth'
+    ])
+    assert rc == 0, capsys.readouterr().err[-3000:]
+    preds = json.loads((out / 'keypoints.json').read_text())['predictions']
+    first, second = preds
+    assert [i['bbox'] for i in first['instances']] == \
+        [[10, 20, 300, 400], [200, 100, 500, 500]]
+    assert first['bbox_source'] == 'detector'
+    assert first['keypoints'] == first['instances'][0]['keypoints']
+    assert first['bbox_score'] == pytest.approx(0.9)
+    assert second['bbox_source'].startswith('whole image')
+    assert len(second['instances']) == 1
+    assert len(list((out / 'vis').rglob('*.jpg'))) == 2
+
+
+def test_detector_needs_mmcv_ops(infer_tool, trained, test_list,
+                                 real_split_dir, tmp_path, capsys):
+    """mmcv-lite has no NMS: a real MMDetection detector fails with a
+    message that says why and what to do, and exit status 3."""
+    from mmpose_cloth import compat
+    if compat.has_real_mmcv_ops():
+        pytest.skip('a full mmcv with compiled ops is installed')
+    pytest.importorskip('mmdet')
+    import torch
+    det_cfg = tmp_path / 'retinanet_tiny.py'
+    det_cfg.write_text(TINY_RETINANET)
+    from mmdet.apis import init_detector
+    det = init_detector(str(det_cfg), None, device='cpu')
+    det_ckpt = tmp_path / 'retinanet_tiny.pth'
+    torch.save({'state_dict': det.state_dict(), 'meta': {}}, det_ckpt)
+    capsys.readouterr()
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'],
+        osp.join(real_split_dir, test_list['records'][0].image_id),
+        '--category', 'blouse', '--out-dir',
+        str(tmp_path / 'out'), '--device', 'cpu', '--det-config',
+        str(det_cfg), '--det-checkpoint',
+        str(det_ckpt)
+    ])
+    err = capsys.readouterr().err
+    assert rc == 3, err[-3000:]
+    assert 'error: the detector cannot run with the installed mmcv' in err
+    assert 'mmcv-lite' in err and 'leave out --det-config' in err
+    assert 'Traceback' not in err
+
+
+TINY_RETINANET = """
+default_scope = 'mmdet'
+model = dict(
+    type='RetinaNet',
+    data_preprocessor=dict(
+        type='DetDataPreprocessor', mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375], bgr_to_rgb=True, pad_size_divisor=32),
+    backbone=dict(type='ResNet', depth=18, num_stages=4, out_indices=(1, 2, 3),
+                  norm_cfg=dict(type='BN', requires_grad=False),
+                  norm_eval=True, style='pytorch'),
+    neck=dict(type='FPN', in_channels=[128, 256, 512], out_channels=16,
+              start_level=0, add_extra_convs='on_input', num_outs=5),
+    bbox_head=dict(
+        type='RetinaHead', num_classes=5, in_channels=16, stacked_convs=1,
+        feat_channels=16,
+        anchor_generator=dict(type='AnchorGenerator', octave_base_scale=4,
+                              scales_per_octave=3, ratios=[0.5, 1.0, 2.0],
+                              strides=[8, 16, 32, 64, 128]),
+        bbox_coder=dict(type='DeltaXYWHBBoxCoder',
+                        target_means=[.0, .0, .0, .0],
+                        target_stds=[1.0, 1.0, 1.0, 1.0]),
+        loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0,
+                      alpha=0.25, loss_weight=1.0),
+        loss_bbox=dict(type='L1Loss', loss_weight=1.0)),
+    test_cfg=dict(nms_pre=100, min_bbox_size=0, score_thr=0.05,
+                  nms=dict(type='nms', iou_threshold=0.5), max_per_img=10))
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(128, 128), keep_ratio=True),
+    dict(type='PackDetInputs',
+         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape',
+                    'scale_factor'))
+]
+test_dataloader = dict(dataset=dict(
+    type='CocoDataset', pipeline=test_pipeline,
+    metainfo=dict(classes=('blouse', 'outwear', 'dress', 'skirt',
+                           'trousers'))))
+"""
