@@ -184,7 +184,7 @@ def main(argv=None) -> int:
             progress=True)
         result_csv = osp.join(args.work_dir, 'result.csv')
         write_submission(result_csv, [i for i, _ in tests],
-                         [c for _, c in tests], np.nan_to_num(kpts, nan=-1))
+                         [c for _, c in tests], kpts)
         print(f'   wrote {result_csv}')
         answers_csv = osp.join(split_dir, 'Annotations', 'test_answers.csv')
         if osp.isfile(answers_csv):

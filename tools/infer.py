@@ -463,7 +463,7 @@ def run(args) -> int:
 
     result_csv = osp.join(args.out_dir, 'result.csv')
     write_submission(result_csv, ids, cats,
-                     np.nan_to_num(np.asarray(kpts_all), nan=-1.0))
+                     np.asarray(kpts_all))
     secs = time.time() - t0
     counts = Counter(cats)
     print(f'{len(ids)} images ('

@@ -28,7 +28,9 @@ default_hooks = dict(
 custom_hooks = [
     # Synchronize model buffers such as running_mean and running_var in BN
     # at the end of each epoch
-    dict(type='SyncBuffersHook')
+    dict(type='SyncBuffersHook'),
+    # fail before the first iteration if head and dataset keypoints differ
+    dict(type='KeypointCountCheckHook'),
 ]
 
 # multi-processing backend

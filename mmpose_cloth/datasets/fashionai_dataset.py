@@ -1,14 +1,57 @@
 """FashionAI Key Points Detection dataset, COCO style."""
-from typing import Callable, List, Optional, Sequence, Union
+import logging
+from typing import Any, Callable, List, Optional, Sequence, Union
 
 import numpy as np
+import torch
+from mmengine.logging import print_log
 
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
+from ..fashionai.coco import verify_image
 from ..fashionai.metainfo import fashionai_metainfo
 from ..fashionai.schema import (KEYPOINT_NAMES, category_keypoint_names,
                                 check_category)
+
+BAD_IMAGE_MODES = ('error', 'skip')
+
+
+class BadImageError(ValueError):
+    """An image of a :class:`FashionAIDataset` is missing or cannot be
+    decoded. The message names the file, the reason and the fix.
+
+    It takes a single message argument, so that a DataLoader worker can
+    re-raise it in the main process with its type intact.
+
+    Attributes:
+        path (str | None): the image file.
+        reason (str | None): why it cannot be used.
+    """
+
+    def __init__(self, message: str, path: Optional[str] = None,
+                 reason: Optional[str] = None):
+        super().__init__(message)
+        self.path = path
+        self.reason = reason
+
+
+def image_problem(path: str) -> Optional[str]:
+    """Why the image at ``path`` cannot be loaded, or ``None`` if it loads.
+
+    Decodes the file as training does (OpenCV, BGR); used only after loading
+    failed, to tell a bad image from a failing transform.
+    """
+    if '://' in str(path):
+        return None  # a remote file: nothing to check locally
+    try:
+        verify_image(path)
+    except FileNotFoundError:
+        return 'file not found'
+    except ValueError as e:
+        # verify_image ends its messages with ': <path>'; keep the reason
+        return str(e).rsplit(': ', 1)[0]
+    return None
 
 
 @DATASETS.register_module()
@@ -41,6 +84,25 @@ class FashionAIDataset(BaseCocoStyleDataset):
     ``tools/dataset_converters/fashionai2coco.py``; ``data_root`` is the
     FashionAI split folder (the one holding ``Images/``).
 
+    An image that is missing or cannot be decoded when a sample is loaded
+    (deleted after conversion, a partial download, a truncated file) is
+    handled as ``bad_image`` says:
+
+    * ``'error'`` (default): raise :class:`BadImageError`, naming the file,
+      the reason, its annotation (CSV line) and the fix, instead of a
+      traceback from inside OpenCV or mmcv.
+    * ``'skip'``: log a warning (once per file and process), count it in
+      :attr:`bad_image_count` and return another, random sample, through
+      MMEngine's refetch (at most ``max_refetch`` tries). Only in training:
+      in ``test_mode`` a bad image always raises, since evaluating without
+      an image would change the score silently.
+
+    Either way a failure whose image decodes fine (a bug in a transform) is
+    never skipped: it is raised as it is, with a note naming the image.
+    Grayscale, CMYK and PNG data in a ``.jpg`` file load fine, as 3-channel
+    BGR like any other image. Converting with ``--verify`` finds all such
+    files before training.
+
     Args:
         ann_file (str): annotation file path. Default: ''.
         category (str, optional): one garment category (``'blouse'``,
@@ -49,6 +111,9 @@ class FashionAIDataset(BaseCocoStyleDataset):
         metainfo (dict, optional): override the derived metainfo; its
             keypoint names must be FashionAI names (and exactly the
             category's, when ``category`` is given). Default: ``None``.
+        bad_image (str): ``'error'`` or ``'skip'``: what an image that is
+            missing or cannot be decoded gets (see above). Default:
+            ``'error'``.
         Other arguments are those of
         :class:`mmpose.datasets.BaseCocoStyleDataset`.
     """
@@ -69,9 +134,19 @@ class FashionAIDataset(BaseCocoStyleDataset):
                  pipeline: List[Union[dict, Callable]] = [],
                  test_mode: bool = False,
                  lazy_init: bool = False,
-                 max_refetch: int = 1000):
+                 max_refetch: int = 1000,
+                 bad_image: str = 'error'):
         self.category = None if category is None else \
             check_category(category)
+        if bad_image not in BAD_IMAGE_MODES:
+            raise ValueError(f"{type(self).__name__}: bad_image must be "
+                             f"'error' or 'skip', got {bad_image!r}")
+        self.bad_image = bad_image
+        # Shared memory, so that skips in DataLoader worker processes are
+        # counted where the dataset was built.
+        self._bad_image_count = torch.zeros(1, dtype=torch.int64)
+        self._bad_image_count.share_memory_()
+        self._warned_bad_images = set()
         if metainfo is None:
             metainfo = fashionai_metainfo(self.category)
         super().__init__(
@@ -88,6 +163,63 @@ class FashionAIDataset(BaseCocoStyleDataset):
             test_mode=test_mode,
             lazy_init=lazy_init,
             max_refetch=max_refetch)
+
+    @property
+    def bad_image_count(self) -> int:
+        """How many times a bad image was skipped (``bad_image='skip'``),
+        summed over DataLoader worker processes; an image met in several
+        epochs counts each time."""
+        return int(self._bad_image_count.item())
+
+    def prepare_data(self, idx: int) -> Any:
+        """Run the pipeline on sample ``idx``; handle a bad image as
+        ``bad_image`` says.
+
+        Returns:
+            Any: the pipeline's output, or ``None`` (training with
+            ``bad_image='skip'``: MMEngine then fetches another sample).
+        """
+        try:
+            return super().prepare_data(idx)
+        except Exception as e:
+            try:
+                info = self.get_data_info(idx)
+            except Exception:
+                raise e from None
+            path = info.get('img_path')
+            reason = image_problem(path) if path else None
+            if reason is None:
+                if path:
+                    e.add_note(f'{type(self).__name__}: while loading sample '
+                               f'{idx}, image {path}')
+                raise
+            raw = info.get('raw_ann_info') or {}
+            where = f'image {path}'
+            if raw.get('line'):
+                where += (f' (annotation line {raw["line"]}, '
+                          f'{raw.get("fashionai_image_id", "")})')
+            if self.bad_image == 'skip' and not self.test_mode:
+                self._bad_image_count += 1
+                if path not in self._warned_bad_images:
+                    self._warned_bad_images.add(path)
+                    print_log(
+                        f'{type(self).__name__}: skipped {where}: {reason}. '
+                        f'Skipped {self.bad_image_count} time(s) so far '
+                        "(bad_image='skip').",
+                        logger='current', level=logging.WARNING)
+                return None
+            if self.test_mode:
+                fix = ('Evaluation cannot skip images (the score would '
+                       'leave it out silently): restore the file or '
+                       'reconvert without it')
+            else:
+                fix = ("Restore the file, or reconvert the annotations with "
+                       "tools/dataset_converters/fashionai2coco.py --verify "
+                       "to leave out such images, or set bad_image='skip' "
+                       'in the dataset config to skip them during training')
+            raise BadImageError(
+                f'{type(self).__name__}: cannot load {where}: {reason}. '
+                f'{fix}.', path=path, reason=reason) from None
 
     @property
     def keypoint_ids(self) -> np.ndarray:

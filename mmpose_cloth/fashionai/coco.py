@@ -38,9 +38,11 @@ def read_image_size(path: str) -> Tuple[int, int]:
 
     Raises:
         FileNotFoundError: no file at ``path``.
-        ValueError: the file is empty or not an image PIL can identify.
+        ValueError: the file is empty, not an image PIL can identify, or
+            larger than PIL's decompression-bomb limit (about 179 million
+            pixels, ``PIL.Image.MAX_IMAGE_PIXELS`` x 2).
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
     if not osp.isfile(path):
         raise FileNotFoundError(f'image file not found: {path}')
     if osp.getsize(path) == 0:
@@ -48,20 +50,45 @@ def read_image_size(path: str) -> Tuple[int, int]:
     try:
         with Image.open(path) as im:
             w, h = im.size
-    except (UnidentifiedImageError, OSError) as e:
+    except Image.DecompressionBombError as e:
+        raise ValueError(f'image is too large to load safely ({e}): '
+                         f'{path}') from None
+    except Exception as e:  # PIL raises many types for malformed files
         raise ValueError(f'cannot read image header of {path}: {e}') from None
     if w <= 0 or h <= 0:
         raise ValueError(f'image has no pixels ({w}x{h}): {path}')
     return w, h
 
 
-def verify_image(path: str) -> None:
-    """Decode an image fully; raise ``ValueError`` if that fails."""
+def verify_image(path: str) -> Tuple[int, int]:
+    """Decode an image fully, as training does (OpenCV, 3-channel BGR).
+
+    Grayscale, CMYK and PNG data in a ``.jpg`` file decode fine (to BGR);
+    OpenCV refuses a truncated JPEG.
+
+    Returns:
+        tuple: ``(width, height)`` of the decoded image.
+
+    Raises:
+        FileNotFoundError: no file at ``path``.
+        ValueError: the file is empty, too large for OpenCV, or cannot be
+            decoded; the message names the path and the reason.
+    """
     import cv2
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'image file not found: {path}')
     buf = np.fromfile(path, dtype=np.uint8)
-    img = cv2.imdecode(buf, cv2.IMREAD_COLOR) if buf.size else None
+    if not buf.size:
+        raise ValueError(f'image file is empty (0 bytes): {path}')
+    try:
+        img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    except cv2.error as e:
+        msg = str(e).strip().splitlines()[-1]
+        raise ValueError(f'image cannot be decoded ({msg}): {path}') from None
     if img is None:
-        raise ValueError(f'image cannot be decoded: {path}')
+        raise ValueError(f'image cannot be decoded (corrupt, truncated or '
+                         f'not an image): {path}')
+    return img.shape[1], img.shape[0]
 
 
 def keypoint_bbox(kpts: np.ndarray, vis: np.ndarray, width: int, height: int,
@@ -166,8 +193,10 @@ def convert_split(split_dir: str,
             counted in ``report.skipped_category``.
         bbox (str): ``'image'`` or ``'tight'``; see :func:`records_to_coco`.
         margin (float): margin of tight boxes.
-        verify (bool): decode every image fully (slower) to catch truncated
-            or corrupt files the header does not reveal.
+        verify (bool): decode every image fully with OpenCV, as training
+            does (slower), to catch truncated or corrupt files the header
+            does not reveal, and images whose decoded size differs from the
+            header's (an EXIF rotation). Without it, only the header is read.
         progress (bool): show a progress bar.
 
     Returns:
@@ -195,7 +224,11 @@ def convert_split(split_dir: str,
         try:
             w, h = read_image_size(path)
             if verify:
-                verify_image(path)
+                size = verify_image(path)
+                if size != (w, h):
+                    raise ValueError(
+                        f'decoded size {size[0]}x{size[1]} differs from the '
+                        f'header size {w}x{h} (EXIF orientation?): {path}')
         except FileNotFoundError:
             report.rejects.append(
                 RowProblem(rec.line, rec.image_id, 'image file not found'))

@@ -8,10 +8,12 @@ Three kinds of file share the format:
 * submissions (``result.csv``): the 26-column header, every keypoint of the
   image's category as ``x_y_1`` and the others ``-1_-1_-1``.
 
-Every problem found in a file raises :class:`FashionAIFormatError` naming the
-file, the line and the column, or (with ``errors='collect'``) is returned as a
-:class:`RowProblem` so that callers such as the converter can report rejects
-instead of dropping them silently.
+Files are read as UTF-8 (a byte-order mark is fine) with any line ending;
+spaces around cells are ignored. Every problem found in a file (including a
+file that is not UTF-8, or not CSV) raises :class:`FashionAIFormatError`
+naming the file, the line and the column, or (with ``errors='collect'``) is
+returned as a :class:`RowProblem` so that callers such as the converter can
+report rejects instead of dropping them silently.
 """
 import csv
 import io
@@ -87,25 +89,62 @@ def _open_text(path: PathLike) -> io.TextIOBase:
     return open(path, newline='', encoding='utf-8-sig')
 
 
-def _read_header(path: PathLike, reader, expected: Sequence[str],
+def _not_utf8_reason(path: PathLike, err: UnicodeDecodeError) -> str:
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if head[:2] in (b'\xff\xfe', b'\xfe\xff'):
+        what = 'UTF-16 text (as spreadsheet programs write "Unicode text")'
+    else:
+        what = f'not UTF-8 text ({err.reason})'
+    return f'the file is {what}; save it as UTF-8 CSV'
+
+
+class _Rows:
+    """``csv.reader`` over a FashionAI file: yields ``(line, row)`` and turns
+    the reader's own failures (a field over the csv module's size limit, a
+    file that is not UTF-8) into :class:`FashionAIFormatError`."""
+
+    def __init__(self, path: PathLike, f: io.TextIOBase):
+        self.path = path
+        self.reader = csv.reader(f)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> Tuple[int, List[str]]:
+        try:
+            row = next(self.reader)
+        except csv.Error as e:
+            raise FashionAIFormatError(self.path, self.reader.line_num,
+                                       f'not a readable CSV line: {e}') \
+                from None
+        except UnicodeDecodeError as e:
+            raise FashionAIFormatError(self.path, None,
+                                       _not_utf8_reason(self.path, e)) \
+                from None
+        return self.reader.line_num, row
+
+
+def _read_header(path: PathLike, rows: _Rows, expected: Sequence[str],
                  kind: str) -> List[str]:
+    a_kind = ('an ' if kind[0] in 'aeiou' else 'a ') + kind
     try:
-        header = next(reader)
+        _, header = next(rows)
     except StopIteration:
         raise FashionAIFormatError(path, None,
-                                   f'the file is empty; a {kind} starts '
+                                   f'the file is empty; {a_kind} starts '
                                    f'with the header {",".join(expected)}')
     header = [h.strip() for h in header]
     if not any(header):
         raise FashionAIFormatError(
-            path, 1, f'the first line is empty; a {kind} starts with the '
+            path, 1, f'the first line is empty; {a_kind} starts with the '
             f'header {",".join(expected)}')
     if header == list(expected):
         return header
     if header == list(TEST_CSV_HEADER) and kind != 'test list':
         raise FashionAIFormatError(
             path, 1, f'this is a test list (image_id,image_category only), '
-            f'not a {kind} with keypoint columns')
+            f'not {a_kind} with keypoint columns')
     if sorted(header) == sorted(expected):
         raise FashionAIFormatError(
             path, 1, 'the header has the right columns in another order; '
@@ -113,7 +152,7 @@ def _read_header(path: PathLike, reader, expected: Sequence[str],
     missing = [h for h in expected if h not in header]
     extra = [h for h in header if h not in expected]
     raise FashionAIFormatError(
-        path, 1, f'unexpected header for a {kind}: missing columns '
+        path, 1, f'unexpected header for {a_kind}: missing columns '
         f'{missing or "none"}, unknown columns {extra or "none"}')
 
 
@@ -200,9 +239,11 @@ def read_annotations(path: PathLike,
             first bad row; ``'collect'`` returns bad rows in
             ``result.problems`` and keeps going. A bad header always raises.
         duplicates (str): what a second row with the same ``image_id`` gets:
-            ``'error'`` (a problem, like any bad row) or ``'first'`` (the
-            first row wins; later ones are reported as problems too, so that
-            nothing is dropped silently).
+            ``'error'`` (a bad row: raised with ``errors='raise'``, collected
+            with ``errors='collect'``) or ``'first'`` (the first row wins and
+            reading goes on, whatever ``errors`` says; each later row is
+            still listed in ``result.problems``, so that nothing is dropped
+            silently).
 
     Returns:
         ReadResult: the parsed records in file order and the problems.
@@ -215,18 +256,23 @@ def read_annotations(path: PathLike,
     result = ReadResult()
     seen = {}
     with _open_text(path) as f:
-        reader = csv.reader(f)
-        _read_header(path, reader, CSV_HEADER, 'annotation file')
-        for row in reader:
-            line = reader.line_num
+        rows = _Rows(path, f)
+        _read_header(path, rows, CSV_HEADER, 'annotation file')
+        for line, row in rows:
             if not row or all(not c.strip() for c in row):
                 continue  # blank line (e.g. at the end of the file)
             try:
                 rec = _parse_row(row, line)
                 if rec.image_id in seen:
-                    raise _RowError(
-                        line, rec.image_id, f'duplicate image_id (first seen '
-                        f'on line {seen[rec.image_id]})', 'image_id')
+                    reason = (f'duplicate image_id (first seen on line '
+                              f'{seen[rec.image_id]})')
+                    if duplicates == 'first':
+                        result.problems.append(
+                            RowProblem(line, rec.image_id,
+                                       reason + '; the first row is used',
+                                       'image_id'))
+                        continue
+                    raise _RowError(line, rec.image_id, reason, 'image_id')
             except _RowError as e:
                 if errors == 'raise':
                     p = e.problem
@@ -250,17 +296,16 @@ def read_test_list(path: PathLike) -> List[Tuple[str, str]]:
     out = []
     seen = {}
     with _open_text(path) as f:
-        reader = csv.reader(f)
+        rows = _Rows(path, f)
         try:
-            header = [h.strip() for h in next(reader)]
+            header = [h.strip() for h in next(rows)[1]]
         except StopIteration:
             raise FashionAIFormatError(path, None, 'the file is empty')
         if header[:2] != list(TEST_CSV_HEADER) or len(header) not in (2, 26):
             raise FashionAIFormatError(
                 path, 1, 'a test list starts with the header '
                 f'image_id,image_category; found {",".join(header)[:80]}')
-        for row in reader:
-            line = reader.line_num
+        for line, row in rows:
             if not row or all(not c.strip() for c in row):
                 continue
             if len(row) != len(header):
@@ -318,7 +363,10 @@ def write_submission(path: PathLike, image_ids: Sequence[str],
         categories (Sequence[str]): N categories.
         keypoints (np.ndarray): (N, 24, 2) predicted x, y for all 24
             keypoints; only those of each image's category are written (as
-            ``x_y_1``), the others as ``-1_-1_-1``.
+            ``x_y_1``), the others as ``-1_-1_-1``. A keypoint with a
+            non-finite coordinate (NaN, inf: no prediction) is written as
+            ``-1_-1_-1`` too, which the evaluator scores as error 1 and counts
+            as ``invalid``, as the metric does for the same prediction.
     """
     keypoints = np.asarray(keypoints, dtype=np.float64)
     if keypoints.shape != (len(image_ids), NUM_KEYPOINTS, 2):
@@ -332,8 +380,9 @@ def write_submission(path: PathLike, image_ids: Sequence[str],
         for image_id, cat, kpts in zip(image_ids, categories, keypoints):
             has = CATEGORY_KEYPOINTS[check_category(cat)]
             cells = [
-                format_cell(x, y, 1) if k in has else '-1_-1_-1'
-                for k, (x, y) in enumerate(kpts.tolist())
+                format_cell(x, y, 1)
+                if k in has and math.isfinite(x) and math.isfinite(y) else
+                '-1_-1_-1' for k, (x, y) in enumerate(kpts.tolist())
             ]
             w.writerow([image_id, cat] + cells)
 

@@ -134,7 +134,7 @@ class FashionAIMetric(BaseMetric):
         if self.outfile_prefix:
             path = f'{self.outfile_prefix}.result.csv'
             write_submission(path, [r['image_id'] for r in results], cats,
-                             np.nan_to_num(pred, nan=-1.0))
+                             pred)  # NaN -> -1_-1_-1 (scored as error 1)
             print_log(f'submission written to {osp.abspath(path)}',
                       logger=logger)
         return summary

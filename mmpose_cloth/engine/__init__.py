@@ -1,0 +1,4 @@
+"""Runner-side helpers of mmpose-cloth (hooks), registered in MMPose."""
+from .hooks import KeypointCountCheckHook
+
+__all__ = ['KeypointCountCheckHook']
