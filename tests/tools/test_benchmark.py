@@ -1,0 +1,112 @@
+"""tools/analysis/benchmark.py: the CI smoke mode end to end (tiny input,
+one iteration) and its helpers. No timing is asserted: the machine is
+shared."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CPN = osp.join(REPO, 'configs', 'cpn',
+               'td-hm_cpn-res18_1xb16-30min_fashionai-128x128_cpu.py')
+SIMPLE = osp.join(REPO, 'configs', 'simplebaseline',
+                  'td-hm_res18_1xb16-30min_fashionai-128x128_cpu.py')
+CPN_R50 = osp.join(REPO, 'configs', 'cpn',
+                   'td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py')
+
+
+@pytest.fixture(scope='module')
+def benchmark():
+    spec = importlib.util.spec_from_file_location(
+        'benchmark_tool', osp.join(REPO, 'tools', 'analysis', 'benchmark.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_smoke_end_to_end(benchmark, tmp_path):
+    out_json = tmp_path / 'bench.json'
+    out_png = tmp_path / 'bench.png'
+    ne_json = tmp_path / 'ne.json'
+    ne_json.write_text(json.dumps({
+        'td-hm_res18_1xb16-30min_fashionai-128x128_cpu': 0.12,
+        'cpn/cpn-res18': 0.10,
+    }))
+    result = benchmark.main([
+        SIMPLE, CPN, CPN + '::model.head.fast=False', '--smoke',
+        '--out-json', str(out_json), '--out-png', str(out_png), '--ne-json',
+        str(ne_json), '--work-dir', str(tmp_path / 'work')
+    ])
+    data = json.loads(out_json.read_text())
+    assert data['reference'] == 'simplebaseline/res18'
+    assert data['args']['smoke'] and data['args']['input_size'] == [64, 64]
+    assert {'description', 'device', 'torch', 'torch_threads'} <= set(
+        data['machine'])
+    rows = data['results']
+    assert [r['name'] for r in rows] == [
+        'simplebaseline/res18', 'cpn/cpn-res18',
+        'cpn/cpn-res18 [model.head.fast=False]'
+    ]
+    for r in rows:
+        assert r['input_size'] == [64, 64] and r['batch'] == 1
+        assert r['params_m'] > 1 and r['gflops'] > 0
+        assert r['train']['img_per_s'] > 0 and r['train']['ratio'] > 0
+        assert len(r['train']['times_s']) == 1
+        assert r['infer']['latency_ms'] > 0 and r['infer']['img_per_s'] > 0
+        # measured in a fresh process per config (Linux: /proc)
+        mem = r['memory']
+        assert mem['peak_rss_mb'] >= mem['baseline_rss_mb'] > 0
+        pipe = r['pipeline']
+        assert pipe['img_per_s'] > 0 and pipe['vs_train'] > 0
+        assert {'LoadImage', 'TopdownAffine', 'GenerateTarget',
+                'PackPoseInputs'} <= set(pipe['transforms_ms'])
+    assert rows[0]['train']['ratio'] == 1.0
+    assert rows[0]['infer']['ratio'] == 1.0
+    # the same weights, less arithmetic with the exact fast CPN head
+    assert rows[1]['params_m'] == rows[2]['params_m']
+    assert rows[1]['gflops'] < rows[2]['gflops']
+    # NE matched by config name or by short name
+    assert rows[0]['ne'] == 0.12 and rows[1]['ne'] == 0.10
+    assert rows[2]['ne'] is None
+    ev = data['evaluation']
+    assert ev['images'] == 200
+    for key in ('normalized_error_s', 'metric_compute_s',
+                'evaluate_submission_s', 'offline_csv_s'):
+        assert ev[key] > 0
+    assert out_png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert result['results'][0]['name'] == rows[0]['name']
+
+
+def test_spec_variants(benchmark):
+    args = benchmark.parse_args([CPN_R50, '--smoke'])
+    spec = benchmark.Spec(
+        CPN_R50 + '::model.head.fast=False::channels-last', args)
+    assert spec.overrides == {'model.head.fast': False}
+    assert spec.flags == {'channels-last'}
+    assert spec.name == ('cpn/cpn-res50 [model.head.fast=False] '
+                         '[channels-last]')
+    with pytest.raises(ValueError, match='unknown variant'):
+        benchmark.Spec(CPN_R50 + '::fastest', args)
+    # global switches apply to every entry without renaming it
+    args = benchmark.parse_args([CPN_R50, '--amp', '--channels-last'])
+    spec = benchmark.Spec(CPN_R50, args)
+    assert spec.flags == {'amp', 'channels-last'}
+    assert spec.name == 'cpn/cpn-res50'
+
+
+def test_input_size_override_rescales_codecs(benchmark):
+    args = benchmark.parse_args([CPN_R50, '--input-size', '128x96'])
+    cfg = benchmark.load_config(benchmark.Spec(CPN_R50, args),
+                                args.input_size)
+    assert benchmark.config_input_size(cfg) == (128, 96)
+    target = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'GenerateTarget'
+    ][0]
+    for codec in target['encoder']:
+        assert tuple(codec['input_size']) == (128, 96)
+        assert tuple(codec['heatmap_size']) == (32, 24)
+    assert tuple(cfg.model.head.decoder['heatmap_size']) == (32, 24)
+    with pytest.raises(SystemExit):
+        benchmark.parse_args([CPN_R50, '--input-size', '100x100'])

@@ -1,0 +1,91 @@
+"""Profile a config's training data pipeline with cProfile.
+
+Runs the config's ``train_dataloader.dataset.pipeline`` (JPEG decoding
+through target generation and packing) in one thread, as one dataloader
+worker, over synthetic FashionAI images (no dataset needed), and prints the
+functions that take the most time. ``tools/analysis/benchmark.py`` gives the
+images/s and the time of every transform; this says where inside them the
+time goes.
+
+Example::
+
+    python tools/analysis/profile_pipeline.py \\
+        configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
+    python tools/analysis/profile_pipeline.py CONFIG --passes 20 --top 40 \\
+        --sort tottime
+"""
+import argparse
+import copy
+import cProfile
+import os.path as osp
+import pstats
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+
+import benchmark  # noqa: E402  (tools/analysis/benchmark.py)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='cProfile of a config\'s training data pipeline on '
+        'synthetic images')
+    parser.add_argument('config')
+    parser.add_argument('--images', type=int, default=2,
+                        help='synthetic images per category (default 2)')
+    parser.add_argument('--image-size', type=benchmark.parse_size,
+                        default=(512, 512), metavar='WxH',
+                        help='size of the synthetic JPEGs (default 512x512)')
+    parser.add_argument('--input-size', type=benchmark.parse_size,
+                        default=None, metavar='WxH',
+                        help="override the config's input size")
+    parser.add_argument('--passes', type=int, default=10,
+                        help='passes over the images (default 10)')
+    parser.add_argument('--top', type=int, default=25)
+    parser.add_argument('--sort', default='cumulative',
+                        choices=['cumulative', 'tottime', 'ncalls'])
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import cv2
+    import numpy as np
+    import torch
+    import mmpose_cloth  # noqa: F401
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    torch.set_num_threads(1)
+    cv2.setNumThreads(1)
+    spec = benchmark.Spec(args.config, benchmark.parse_args([args.config]))
+    cfg = benchmark.load_config(spec, args.input_size)
+    with tempfile.TemporaryDirectory() as root:
+        ann = benchmark.make_synthetic_split(root, args.images,
+                                             args.image_size)
+        ds = benchmark.build_dataset(cfg, root, ann, pipeline=[])
+        infos = [ds.get_data_info(i) for i in range(len(ds))]
+        pipe = Compose(benchmark.train_pipeline_cfg(cfg))
+        np.random.seed(0)
+        for info in infos:  # warm-up
+            pipe(copy.deepcopy(info))
+        prof = cProfile.Profile()
+        t0 = time.perf_counter()
+        prof.enable()
+        for _ in range(args.passes):
+            for info in infos:
+                pipe(copy.deepcopy(info))
+        prof.disable()
+        dt = time.perf_counter() - t0
+    n = args.passes * len(infos)
+    print(f'{spec.name}: {n} images in {dt:.2f} s under cProfile '
+          f'({n / dt:.1f} images/s; the profiler slows Python code, '
+          'benchmark.py gives the true rate)')
+    pstats.Stats(prof).strip_dirs().sort_stats(args.sort).print_stats(
+        args.top)
+
+
+if __name__ == '__main__':
+    main()
