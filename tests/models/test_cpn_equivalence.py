@@ -17,6 +17,7 @@ from typing import Dict, List, Sequence, Tuple
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 import mmpose_cloth.models  # noqa: F401  (registers CPNHead)
@@ -322,3 +323,33 @@ def test_bf16_autocast_close_and_same_keypoints_where_determined():
             assert np.all(np.abs(kp_ref[i] - kp_bf16[i]) <= 1.5 * stride), (
                 i, kp_ref[i], kp_bf16[i])
     assert checked > 0, 'no keypoint was determined: make the test sharper'
+
+
+@pytest.mark.parametrize('align_corners', [True, False])
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_resize_sum_matches_interpolate(align_corners, channels_last):
+    """RefineNet's fast path sums its upsampled levels with matrix products
+    (NCHW) or PyTorch's bilinear kernel (channels-last): the same values and
+    gradients as summing ``F.interpolate`` outputs, inputs untouched."""
+    from mmpose_cloth.models.heads.cpn_head import _resize_sum
+    g = torch.Generator().manual_seed(5)
+    size = (13, 11)
+    shapes = [(13, 11), (7, 5), (3, 4), (1, 1), (20, 9)]  # incl. a downsize
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    xs = [
+        torch.randn(2, 3, h, w, generator=g, dtype=torch.float64).contiguous(
+            memory_format=fmt).requires_grad_(True) for h, w in shapes
+    ]
+    before = [x.detach().clone() for x in xs]
+    grad = torch.randn(2, 3, *size, generator=g, dtype=torch.float64)
+    out = _resize_sum(xs, size, align_corners)
+    ref = sum(
+        F.interpolate(x, size=size, mode='bilinear',
+                      align_corners=align_corners) for x in xs)
+    torch.testing.assert_close(out, ref, rtol=1e-12, atol=1e-12)
+    got = torch.autograd.grad(out, xs, grad)
+    want = torch.autograd.grad(ref, xs, grad)
+    for a, b in zip(got, want):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+    for x, b in zip(xs, before):
+        assert torch.equal(x, b)

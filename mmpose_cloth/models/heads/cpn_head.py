@@ -45,6 +45,7 @@ runs the plain formulation, e.g. to check that.
 .. _`CPN`: https://arxiv.org/abs/1711.07319
 """
 import copy
+import functools
 from typing import List, Optional, Sequence, Tuple
 
 import torch
@@ -116,6 +117,79 @@ def _output_free(module: ConvModule) -> bool:
     place: a batch or group norm and no activation."""
     return (module.with_norm and not module.with_activation and isinstance(
         module.norm, (nn.modules.batchnorm._BatchNorm, nn.GroupNorm)))
+
+
+@functools.lru_cache(maxsize=64)
+def _interp_matrix(out_size: int, in_size: int, align_corners: bool,
+                   dtype: torch.dtype, device: torch.device) -> Tensor:
+    """The matrix ``A`` of shape [out_size, in_size] of 1-D linear
+    interpolation as ``F.interpolate(mode='bilinear')`` computes it along one
+    axis (the same source coordinates and weights), so that a bilinear
+    resize of ``x`` [..., h, w] is ``A_h @ x @ A_w.T``."""
+    dst = torch.arange(out_size, dtype=torch.float64)
+    if align_corners:
+        scale = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.
+        src = dst * scale
+    else:
+        src = ((dst + 0.5) * (in_size / out_size) - 0.5).clamp(min=0)
+    i0 = src.floor().long().clamp(max=in_size - 1)
+    i1 = (i0 + 1).clamp(max=in_size - 1)
+    w1 = src - i0
+    rows = torch.arange(out_size)
+    mat = torch.zeros(out_size, in_size, dtype=torch.float64)
+    mat.index_put_((rows, i0), 1 - w1, accumulate=True)
+    mat.index_put_((rows, i1), w1, accumulate=True)
+    return mat.to(dtype=dtype, device=device)
+
+
+def _resize_sum(xs: Sequence[Tensor], size: Tuple[int, int],
+                align_corners: bool) -> Tensor:
+    """``sum(_resize(x, size) for x in xs)`` for tensors of the same
+    [B, C] and any sizes.
+
+    In the contiguous (NCHW) layout the resizes are written as matrix
+    products, ``sum_i A_h,i @ x_i @ A_w,i.T``: each level is resized along
+    its width, the results are stacked along the height, and one product
+    with the side-by-side height matrices resizes and sums all levels at
+    once. The same weights as ``F.interpolate`` (float rounding aside),
+    without a full-size tensor per level, and a backward pass of matrix
+    products instead of a scatter. Channels-last inputs, where PyTorch's
+    bilinear kernel is fast, are resized one by one.
+    """
+    out = [x for x in xs if tuple(x.shape[-2:]) == tuple(size)]
+    rest = [x for x in xs if tuple(x.shape[-2:]) != tuple(size)]
+    if rest and all(_layout(x) == torch.channels_last for x in rest):
+        out += [_resize(x, size, align_corners) for x in rest]
+        rest = []
+    if rest:
+        x = rest[0]
+        height, width = size
+        cols = [
+            torch.matmul(
+                x,
+                _interp_matrix(width, x.shape[-1], align_corners, x.dtype,
+                               x.device).t()) for x in rest
+        ]
+        rows = torch.cat([
+            _interp_matrix(height, x.shape[-2], align_corners, x.dtype,
+                           x.device) for x in rest
+        ], dim=1)
+        out.append(torch.matmul(rows, torch.cat(cols, dim=-2)))
+    acc = out[0]
+    for y in out[1:]:
+        if any(acc is x for x in xs):  # never write into an input
+            acc = acc + y
+        else:  # a fresh result the backward pass does not need: in place
+            acc = acc.add_(y)
+    return acc
+
+
+def _layout(x: Tensor) -> torch.memory_format:
+    """The memory format ``x`` is dense in: channels-last or contiguous."""
+    if (x.dim() == 4 and x.is_contiguous(memory_format=torch.channels_last)
+            and not x.is_contiguous()):
+        return torch.channels_last
+    return torch.contiguous_format
 
 
 def _resize(x: Tensor, size: Tuple[int, int], align_corners: bool) -> Tensor:
@@ -358,19 +432,22 @@ class RefineNet(BaseModule):
         # conv1 and the shortcut conv read the same input: one convolution
         # with both weights (one larger matrix product), split at the end
         weight = torch.cat([conv1.weight, short_conv.weight], dim=0)
-        acc = None
+        levels = []
         for i, (blocks, feat) in enumerate(zip(self.level_blocks, pyramid)):
             feat = blocks(feat)
             # levels are concatenated coarse first: level i holds the input
             # channels [k * c, (k + 1) * c) with k = num_levels - 1 - i
             k = num_levels - 1 - i
-            y = _resize(
-                F.conv2d(feat, weight[:, k * c:(k + 1) * c]), out_shape,
-                self.align_corners)
-            # in place: neither the convolution nor the resize needs its
-            # output for the backward pass
-            acc = y if acc is None else acc.add_(y)
-        main, shortcut = acc.split([mid, acc.shape[1] - mid], dim=1)
+            levels.append(F.conv2d(feat, weight[:, k * c:(k + 1) * c]))
+        acc = _resize_sum(levels, out_shape, self.align_corners)
+        # a channel slice of a channels-last tensor is dense in neither
+        # layout, which sends the norms to a slow strided path: copy each
+        # part into the layout of the sum (free for NCHW, where a channel
+        # slice is already dense)
+        layout = _layout(acc)
+        main, shortcut = (
+            part.contiguous(memory_format=layout)
+            for part in acc.split([mid, acc.shape[1] - mid], dim=1))
         if conv1.bias is not None:
             main = main + conv1.bias.view(1, -1, 1, 1)
         if short_conv.bias is not None:
