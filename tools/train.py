@@ -2,7 +2,7 @@
 # Adapted from MMPose 1.3.2 tools/: identical, except that mmpose_cloth is
 # imported first (it registers FashionAI, NE, CPN and DetNet and makes MMPose
 # run on mmcv-lite and torch >= 2.6), so configs work with or without
-# custom_imports.
+# custom_imports, and `--amp` without a CUDA GPU exits with a clear message.
 import argparse
 import os
 import os.path as osp
@@ -104,6 +104,14 @@ def merge_args(cfg, args):
 
     # enable automatic-mixed-precision training
     if args.amp is True:
+        import torch
+        if not torch.cuda.is_available():
+            # MMEngine's AmpOptimWrapper asserts on CPU with a message that
+            # does not name the option
+            raise SystemExit(
+                '--amp: mixed precision training (MMEngine AmpOptimWrapper, '
+                'fp16 + loss scaling) needs a CUDA GPU and none is '
+                'available; drop --amp to train in fp32 on the CPU')
         from mmengine.optim import AmpOptimWrapper, OptimWrapper
         optim_wrapper = cfg.optim_wrapper.get('type', OptimWrapper)
         assert optim_wrapper in (OptimWrapper, AmpOptimWrapper,
