@@ -5,7 +5,7 @@ MMPose's registries. :mod:`mmpose_cloth.compat` runs first so that MMPose
 works on mmcv-lite and MMEngine checkpoints load on torch >= 2.6.
 """
 from . import compat  # noqa: F401  (must come first)
-from . import datasets, engine, evaluation, models  # noqa: F401
+from . import codecs, datasets, engine, evaluation, models  # noqa: F401
 from .version import __version__
 
 __all__ = ['__version__']

@@ -11,7 +11,7 @@ max_epochs = 8
 kernel_sizes = [9, 7, 5, 3]  # coarse -> fine, at 32x32 heatmaps
 codec = [
     dict(
-        type='MegviiHeatmap',
+        type='SeparableMegviiHeatmap',
         input_size=input_size,
         heatmap_size=(32, 32),
         kernel_size=k) for k in kernel_sizes

@@ -1,0 +1,3 @@
+from .separable_megvii_heatmap import SeparableMegviiHeatmap
+
+__all__ = ['SeparableMegviiHeatmap']
