@@ -19,6 +19,7 @@ import csv
 import io
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -188,7 +189,8 @@ def parse_cell(cell: str) -> Tuple[float, float, int]:
     return x, y, v
 
 
-_VALID_V = frozenset(('-1', '0', '1'))
+_FAST_CELLS = re.compile(r'(?:[^_,]*_[^_,]*_(?:-1|0|1),){%d}'
+                         r'[^_,]*_[^_,]*_(?:-1|0|1)\Z' % (NUM_KEYPOINTS - 1))
 # per category: True where a keypoint must be absent (-1_-1_-1)
 _NOT_IN_CATEGORY = {
     c: ~np.isin(np.arange(NUM_KEYPOINTS), CATEGORY_KEYPOINTS[c])
@@ -196,33 +198,70 @@ _NOT_IN_CATEGORY = {
 }
 
 
+def _parse_rows_fast(
+        rows: Sequence[List[str]]
+) -> List[Optional[Tuple[np.ndarray, np.ndarray]]]:
+    """Parse the keypoint cells of many data rows at once: string checks per
+    row, one numpy conversion for all numbers, vectorised value checks.
+
+    Returns, per row, ``(keypoints (24, 2) float32, visibility (24,) int8)``
+    or ``None`` where anything is off (column count, image_id, category, a
+    cell), so that :func:`_parse_row` reports the exact problem. Accepts
+    exactly what :func:`_parse_row` accepts; it exists for the evaluator's
+    10,000-row files.
+    """
+    out: List[Optional[Tuple[np.ndarray, np.ndarray]]] = [None] * len(rows)
+    n_tokens = 3 * NUM_KEYPOINTS
+    index, tokens, categories = [], [], []
+    for i, row in enumerate(rows):
+        if len(row) != len(CSV_HEADER) or not row[0].strip():
+            continue
+        category = row[1].strip()
+        if category not in _NOT_IN_CATEGORY:
+            continue
+        joined = ','.join(row[2:])
+        # 24 cells x_y_v with v in {-1, 0, 1} and no ',' inside a cell:
+        # anything else (spaces around v included) is left to _parse_row
+        if _FAST_CELLS.match(joined) is None:
+            continue
+        index.append(i)
+        tokens.extend(joined.replace(',', '_').split('_'))
+        categories.append(category)
+    if not index:
+        return out
+    try:  # Python's float(), as parse_cell: the same numbers accepted
+        values = np.array(list(map(float, tokens)), dtype=np.float64)
+    except ValueError:  # a token that is not a number: find its rows
+        values = np.full(len(tokens), np.nan)
+        for j in range(len(index)):
+            try:
+                values[j * n_tokens:(j + 1) * n_tokens] = list(
+                    map(float, tokens[j * n_tokens:(j + 1) * n_tokens]))
+            except ValueError:
+                pass  # stays NaN: not finite, so left to _parse_row
+    values = values.reshape(len(index), NUM_KEYPOINTS, 3)
+    xy = values[..., :2]
+    vis = values[..., 2].astype(np.int8)
+    absent = vis == VIS_ABSENT
+    ok = np.isfinite(xy).all(axis=(1, 2))
+    ok &= ~((xy != -1).any(axis=-1) & absent).any(axis=1)
+    not_in = np.stack([_NOT_IN_CATEGORY[c] for c in categories])
+    ok &= ~(~absent & not_in).any(axis=1)
+    xy = xy.astype(np.float32)
+    for j, i in enumerate(index):
+        if ok[j]:
+            out[i] = (xy[j], vis[j])
+    return out
+
+
 def _parse_cells_fast(cells: List[str], category: str):
-    """All 24 ``x_y_v`` cells of a row at once (one split, one numpy
-    conversion, vectorised checks); ``None`` when anything is off, so that
-    the per-cell path reports the exact problem. Accepts exactly what
-    :func:`parse_cell` accepts, for the evaluator's 10,000-row files."""
-    tokens = '_'.join(cells).split('_')
-    if len(tokens) != 3 * NUM_KEYPOINTS or any(
-            c.count('_') != 2 for c in cells):
-        return None
-    if not _VALID_V.issuperset(t.strip() for t in tokens[2::3]):
-        return None
-    try:
-        values = np.array(tokens, dtype=np.float64).reshape(-1, 3)
-    except ValueError:
-        return None
-    xy, v = values[:, :2], values[:, 2].astype(np.int8)
-    if not np.isfinite(xy).all():
-        return None
-    absent = v == VIS_ABSENT
-    if (xy[absent] != -1).any() or (~absent & _NOT_IN_CATEGORY[category]
-                                    ).any():
-        return None
-    return xy.astype(np.float32), v
+    """:func:`_parse_rows_fast` for the 24 cells of one row."""
+    return _parse_rows_fast([['image', category] + list(cells)])[0]
 
 
 def _parse_row(row: List[str], line: int) -> FashionAIRecord:
-    """Parse one data row; raise ``_RowError`` on the first problem."""
+    """Parse one data row cell by cell; raise ``_RowError`` on the first
+    problem."""
     image_id = row[0].strip() if row else ''
     if len(row) != len(CSV_HEADER):
         raise _RowError(line, image_id, f'expected {len(CSV_HEADER)} '
@@ -235,10 +274,8 @@ def _parse_row(row: List[str], line: int) -> FashionAIRecord:
             check_category(category)
         except ValueError as e:
             raise _RowError(line, image_id, str(e), 'image_category')
-    fast = _parse_cells_fast(row[2:], category)
-    if fast is not None:
-        return FashionAIRecord(image_id, category, fast[0], fast[1], line)
-    # slow path: find the first bad cell and say what is wrong with it
+    # the exact path: rows that :func:`_parse_rows_fast` did not take come
+    # here, and the first bad cell is named
     kpts = np.full((NUM_KEYPOINTS, 2), -1, dtype=np.float32)
     vis = np.full((NUM_KEYPOINTS, ), VIS_ABSENT, dtype=np.int8)
     has = CATEGORY_KEYPOINTS[category]
@@ -295,11 +332,26 @@ def read_annotations(path: PathLike,
     with _open_text(path) as f:
         rows = _Rows(path, f)
         _read_header(path, rows, CSV_HEADER, 'annotation file')
-        for line, row in rows:
-            if not row or all(not c.strip() for c in row):
-                continue  # blank line (e.g. at the end of the file)
+        # read every line first (a CSV-level error is raised after the rows
+        # before it, as reading line by line would), then parse the keypoint
+        # cells of all rows at once
+        lines, data, read_error = [], [], None
+        try:
+            for line, row in rows:
+                if not row or all(not c.strip() for c in row):
+                    continue  # blank line (e.g. at the end of the file)
+                lines.append(line)
+                data.append(row)
+        except FashionAIFormatError as e:
+            read_error = e
+        parsed = _parse_rows_fast(data)
+        for line, row, fast in zip(lines, data, parsed):
             try:
-                rec = _parse_row(row, line)
+                if fast is not None:
+                    rec = FashionAIRecord(row[0].strip(), row[1].strip(),
+                                          fast[0], fast[1], line)
+                else:
+                    rec = _parse_row(row, line)
                 if rec.image_id in seen:
                     reason = (f'duplicate image_id (first seen on line '
                               f'{seen[rec.image_id]})')
@@ -319,6 +371,8 @@ def read_annotations(path: PathLike,
                 continue
             seen[rec.image_id] = line
             result.records.append(rec)
+        if read_error is not None:
+            raise read_error
     return result
 
 
