@@ -82,8 +82,13 @@ class SeparableMegviiHeatmap(MegviiHeatmap):
         if len(ks):
             rows_x = _blurred_deltas(W, self.kernel_size)[kx[ks]]  # (n, W)
             rows_y = _blurred_deltas(H, self.kernel_size)[ky[ks]]  # (n, H)
-            peak = rows_y[np.arange(len(ks)), ky[ks]] * \
-                rows_x[np.arange(len(ks)), kx[ks]]
-            blurred = rows_y[:, :, None] * rows_x[:, None, :]
-            heatmaps[ks] = blurred / peak[:, None, None] * 255.
+            n = np.arange(len(ks))
+            # scale each Gaussian to 255 at its centre (a row factor)
+            peak = rows_y[n, ky[ks]] * rows_x[n, kx[ks]]
+            rows_y = rows_y * (255. / peak)[:, None]
+            if len(ks) == K:  # all keypoints: write in place
+                np.multiply(rows_y[:, :, None], rows_x[:, None, :],
+                            out=heatmaps)
+            else:
+                heatmaps[ks] = rows_y[:, :, None] * rows_x[:, None, :]
         return dict(heatmaps=heatmaps, keypoint_weights=keypoint_weights)
