@@ -1,6 +1,6 @@
 """MMPose's ``MegviiHeatmap`` targets without a blur per keypoint."""
 from functools import lru_cache
-from typing import Optional, Tuple
+from typing import Optional
 
 import cv2
 import numpy as np

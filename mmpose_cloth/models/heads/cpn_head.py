@@ -162,7 +162,6 @@ def _resize_sum(xs: Sequence[Tensor], size: Tuple[int, int],
         out += [_resize(x, size, align_corners) for x in rest]
         rest = []
     if rest:
-        x = rest[0]
         height, width = size
         cols = [
             torch.matmul(
