@@ -121,6 +121,14 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'GradScaler on CUDA, bf16 autocast on CPU')
     parser.add_argument('--channels-last', action='store_true',
                         help='channels-last memory format for all configs')
+    parser.add_argument('--cudnn-benchmark', action='store_true',
+                        help='let cuDNN pick the fastest algorithms for the '
+                        'fixed input size (MMEngine env_cfg.cudnn_benchmark)')
+    parser.add_argument('--no-acc', action='store_true',
+                        help="skip the heads' training accuracy (acc_pose, "
+                        'computed with numpy on the host every step by '
+                        'default in MMPose); on a GPU it can cost more than '
+                        'the network')
     parser.add_argument('--threads', type=int, default=None,
                         help='torch intra-op threads (default: torch\'s)')
     parser.add_argument('--pipeline-images', type=int, default=2,
@@ -289,7 +297,7 @@ class Bench:
     """A built model, its optimizer and a fixed training batch."""
 
     def __init__(self, spec: Spec, cfg, device: torch.device, batch: int,
-                 root: str, ann_file: str):
+                 root: str, ann_file: str, no_acc: bool = False):
         from mmengine.dataset import pseudo_collate
         from mmengine.optim import build_optim_wrapper
         from mmpose.registry import MODELS
@@ -315,6 +323,8 @@ class Bench:
             model.to(memory_format=torch.channels_last)
             self.inputs = self.inputs.contiguous(
                 memory_format=torch.channels_last)
+        if no_acc:
+            model.train_cfg = dict(model.train_cfg or {}, compute_acc=False)
         if self.amp and device.type == 'cpu':
             # bf16 heatmaps cannot go to numpy for the heads' accuracy
             # metric (training with bf16 on CPU is not an MMPose option):
@@ -755,6 +765,8 @@ def run(args: argparse.Namespace) -> dict:
     device = torch.device(args.device)
     if device.type == 'cuda' and not torch.cuda.is_available():
         raise SystemExit('--device cuda: CUDA is not available')
+    if args.cudnn_benchmark:
+        torch.backends.cudnn.benchmark = True
 
     specs = [Spec(t, args) for t in args.configs]
     cfgs = [load_config(s, args.input_size) for s in specs]
@@ -781,7 +793,7 @@ def run(args: argparse.Namespace) -> dict:
 
         log('building models ...')
         benches = [
-            Bench(s, c, device, args.batch, root, ann_file)
+            Bench(s, c, device, args.batch, root, ann_file, args.no_acc)
             for s, c in zip(specs, cfgs)
         ]
         log('counting FLOPs ...')
@@ -894,6 +906,7 @@ def run(args: argparse.Namespace) -> dict:
             batch=args.batch, iters=args.iters, warmup=args.warmup,
             input_size=list(args.input_size) if args.input_size else None,
             amp=args.amp, channels_last=args.channels_last,
+            cudnn_benchmark=args.cudnn_benchmark, no_acc=args.no_acc,
             smoke=args.smoke, pipeline_images=5 * args.pipeline_images,
             pipeline_image_size=list(args.pipeline_image_size)),
         reference=rows[0]['name'],
