@@ -66,8 +66,9 @@ import time
 from typing import Dict, List, Optional, Sequence, Tuple
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-if REPO not in sys.path:
-    sys.path.insert(0, REPO)
+for _path in (REPO, osp.dirname(osp.abspath(__file__))):  # + its siblings
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
@@ -323,12 +324,10 @@ class Bench:
             model.to(memory_format=torch.channels_last)
             self.inputs = self.inputs.contiguous(
                 memory_format=torch.channels_last)
-        if no_acc:
-            model.train_cfg = dict(model.train_cfg or {}, compute_acc=False)
-        if self.amp and device.type == 'cpu':
-            # bf16 heatmaps cannot go to numpy for the heads' accuracy
-            # metric (training with bf16 on CPU is not an MMPose option):
-            # CPU amp entries skip it
+        # bf16 heatmaps cannot go to numpy for the heads' accuracy metric
+        # (training with bf16 on CPU is not an MMPose option): CPU amp
+        # entries skip it, as every entry does with --no-acc
+        if no_acc or (self.amp and device.type == 'cpu'):
             model.train_cfg = dict(model.train_cfg or {}, compute_acc=False)
         self.model = model
         self.net = model.backbone if self.backbone_only else model
@@ -401,16 +400,13 @@ class Bench:
     def gflops(self) -> Optional[float]:
         """GFLOPs of one image at the config's input size (MMEngine's
         counter), on a copy of the network in eval mode."""
-        from mmengine.analysis import get_model_complexity_info
+        from count_params_flops import count_gflops
         net = copy.deepcopy(self.net).cpu().float()
         net.eval()  # (mmpose's ResNet.train() does not return the module)
         if not self.backbone_only:
             net.forward = net._forward
         w, h = self.input_size
-        with torch.no_grad():
-            info = get_model_complexity_info(
-                net, (3, h, w), show_table=False, show_arch=False)
-        return info['flops'] / 1e9
+        return count_gflops(net, (h, w))
 
 
 # --------------------------------------------------------------------------

@@ -73,15 +73,23 @@ def measure(name: str,
     params = sum(p.numel() for p in model.parameters()) / 1e6
     gflops = None
     if with_flops:
-        from mmengine.analysis import get_model_complexity_info
         model.forward = model._forward
-        with torch.no_grad():
-            info = get_model_complexity_info(
-                model, (3, ) + tuple(input_shape),
-                show_table=False,
-                show_arch=False)
-        gflops = info['flops'] / 1e9
+        gflops = count_gflops(model, input_shape)
     return dict(params=params, gflops=gflops)
+
+
+def count_gflops(model: torch.nn.Module,
+                 input_shape: Tuple[int, int]) -> float:
+    """GFLOPs of ``model`` on one 3-channel image of ``input_shape`` (H, W)
+    by MMEngine's counter (one multiply-add is one FLOP); the model should
+    be in eval mode, its ``forward`` taking the image tensor alone."""
+    from mmengine.analysis import get_model_complexity_info
+    with torch.no_grad():
+        info = get_model_complexity_info(
+            model, (3, ) + tuple(input_shape),
+            show_table=False,
+            show_arch=False)
+    return info['flops'] / 1e9
 
 
 def parse_args():
