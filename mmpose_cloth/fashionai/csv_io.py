@@ -254,11 +254,6 @@ def _parse_rows_fast(
     return out
 
 
-def _parse_cells_fast(cells: List[str], category: str):
-    """:func:`_parse_rows_fast` for the 24 cells of one row."""
-    return _parse_rows_fast([['image', category] + list(cells)])[0]
-
-
 def _parse_row(row: List[str], line: int) -> FashionAIRecord:
     """Parse one data row cell by cell; raise ``_RowError`` on the first
     problem."""

@@ -217,8 +217,8 @@ def test_fast_row_parser_agrees_with_per_cell_parser(cat, row):
     """The evaluator's vectorised row parser accepts a row only when the
     per-cell parser accepts every cell and the category check passes, and
     then gives the same numbers; a valid row of plain numbers takes it."""
-    from mmpose_cloth.fashionai.csv_io import _parse_cells_fast, parse_cell
-    fast = _parse_cells_fast(row, cat)
+    from mmpose_cloth.fashionai.csv_io import _parse_rows_fast, parse_cell
+    fast = _parse_rows_fast([['image', cat] + row])[0]
     try:
         slow = [parse_cell(c) for c in row]
     except ValueError:
