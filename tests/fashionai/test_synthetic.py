@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from mmpose_cloth.evaluation.functional import normalized_error
 from mmpose_cloth.fashionai.csv_io import read_annotations, read_test_list
 from mmpose_cloth.fashionai.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
                                            KEYPOINT_NAMES, norm_pair_indices)
@@ -258,8 +259,6 @@ def test_occluded_keypoints_are_painted_over():
 def test_mean_shape_guess_scores_badly(tmp_path):
     """A model that ignores the image (the per-category mean keypoint
     position) must have a large normalized error."""
-    normalized_error = pytest.importorskip(
-        'mmpose_cloth.evaluation.functional').normalized_error
     summary = generate_fashionai(tmp_path, num_per_category=20,
                                  test_per_category=6, image_size=(96, 96),
                                  seed=1)
