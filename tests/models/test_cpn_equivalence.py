@@ -11,8 +11,10 @@ train and eval mode, with the same ``state_dict``.
 """
 import mmpose_cloth  # noqa: F401  (compat layer first)
 
+import contextlib
 import copy
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, Iterator, List, Sequence, Tuple
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -23,6 +25,7 @@ from torch import Tensor, nn
 import mmpose_cloth.models  # noqa: F401  (registers CPNHead)
 from mmpose.datasets.transforms import GenerateTarget, PackPoseInputs
 from mmpose_cloth.models import CPNHead
+from mmpose_cloth.models.heads.cpn_head import GlobalNet, RefineNet
 from keypoint_checks import assert_keypoints_agree_where_determined
 
 TINY = (8, 16, 32, 64)
@@ -110,6 +113,32 @@ def _assert_same(a: Dict, b: Dict, tol: float) -> None:
         _close(a['buffers'][name], b['buffers'][name], tol, name)
 
 
+@contextlib.contextmanager
+def _fast_path_calls() -> Iterator[Dict[str, mock.MagicMock]]:
+    """Count the calls of GlobalNet's and RefineNet's fast-path methods
+    while the real methods still run (``autospec`` passes ``self``)."""
+    with mock.patch.object(
+            GlobalNet, '_forward_fast', autospec=True,
+            side_effect=GlobalNet._forward_fast) as global_fast, \
+            mock.patch.object(
+                RefineNet, '_forward_fast', autospec=True,
+                side_effect=RefineNet._forward_fast) as refine_fast:
+        yield dict(global_net=global_fast, refine_net=refine_fast)
+
+
+def _assert_ran(calls: Dict[str, mock.MagicMock], head: CPNHead,
+                fast: bool) -> None:
+    """Each fast-path method ran once, on ``head``'s own module, if
+    ``fast``; never otherwise. Without it ``fast == plain`` would also hold
+    if the fast head silently fell back to the plain formulation."""
+    for name, spy in calls.items():
+        if fast:
+            assert spy.call_count == 1, (name, spy.call_count)
+            assert spy.call_args.args[0] is getattr(head, name), name
+        else:
+            assert spy.call_count == 0, (name, spy.call_count)
+
+
 def _compare(mode: str, dtype=torch.float64, feats_kwargs=None, **kwargs):
     fast, plain = _pair(dtype=dtype, **kwargs)
     getattr(fast, mode)()
@@ -120,8 +149,12 @@ def _compare(mode: str, dtype=torch.float64, feats_kwargs=None, **kwargs):
     g = torch.Generator().manual_seed(2)
     grads = [torch.randn(s, generator=g, dtype=dtype) for s in shapes]
     # train mode updates BN running stats: both start from the same copy
-    res_fast = _run(fast, feats, grads)
-    res_plain = _run(plain, feats, grads)
+    with _fast_path_calls() as calls:
+        res_fast = _run(fast, feats, grads)
+    _assert_ran(calls, fast, fast=True)
+    with _fast_path_calls() as calls:
+        res_plain = _run(plain, feats, grads)
+    _assert_ran(calls, plain, fast=False)
     _assert_same(res_fast, res_plain,
                  tol=1e-10 if dtype == torch.float64 else 1e-4)
     return fast, plain
