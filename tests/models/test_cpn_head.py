@@ -86,6 +86,52 @@ def _tiny_head(num_keypoints: int = 4, **kwargs) -> CPNHead:
     return CPNHead(**cfg)
 
 
+def _packed_targets(samples: list, level: int) -> Tuple[Tensor, Tensor]:
+    """Heatmaps [B, K, H, W] and keypoint weights [B, K] of one target
+    level, read from data samples in the layout PackPoseInputs documents for
+    ``GenerateTarget(multilevel=True)``: ``gt_fields`` a MultilevelPixelData
+    (level ``l`` is ``gt_fields[l]``) and ``keypoint_weights`` the
+    per-encoder [N, K] weights stacked to [L, N, K] (one instance: N=1)."""
+    heatmaps = torch.stack([d.gt_fields[level].heatmaps for d in samples])
+    weights = torch.cat(
+        [d.gt_instance_labels.keypoint_weights[level] for d in samples])
+    return heatmaps, weights
+
+
+def _mse_formula(out: Tensor, gt: Tensor, w: Tensor) -> Tensor:
+    """MMPose's ``KeypointMSELoss(use_target_weight=True)``: the mean over
+    B, K, H, W of ``w_bk * (out - gt) ** 2``."""
+    return (w[:, :, None, None] * (out - gt)**2).mean()
+
+
+def _ohkm_formula(out: Tensor, gt: Tensor, w: Tensor, topk: int) -> Tensor:
+    """``OHKMMSELoss(use_target_weight=True, topk)`` written out, per its
+    docstring (and MMPose's KeypointOHKMMSELoss when every sample has at
+    least ``topk`` present keypoints): per keypoint, the mean over H, W of
+    ``(w * out - w * gt) ** 2``; per sample, the mean of the ``topk`` largest
+    of those among keypoints with ``w > 0`` (all of them if fewer); the mean
+    over samples with a present keypoint."""
+    per_sample = []
+    for b in range(out.shape[0]):
+        losses = [((w[b, k] * out[b, k] - w[b, k] * gt[b, k])**2).mean()
+                  for k in range(out.shape[1]) if w[b, k] > 0]
+        if losses:
+            hardest = sorted(losses, key=float, reverse=True)[:topk]
+            per_sample.append(sum(hardest) / len(hardest))
+    return sum(per_sample) / len(per_sample)
+
+
+def _expected_cpn_loss(outs: Sequence[Tensor],
+                       targets: Sequence[Tuple[Tensor, Tensor]]) -> Tensor:
+    """CPNHead's default loss by the formula: the 4 GlobalNet outputs (coarse
+    to fine) against target levels 0-3 with a 0.5-weighted L2, the RefineNet
+    output against the finest level (3) with OHKM top-8."""
+    assert len(outs) == 5 and len(targets) == 4
+    total = sum(0.5 * _mse_formula(out, *targets[i])
+                for i, out in enumerate(outs[:4]))
+    return total + _ohkm_formula(outs[4], *targets[3], topk=8)
+
+
 class TestCPNHead(TestCase):
 
     def setUp(self):
@@ -126,6 +172,8 @@ class TestCPNHead(TestCase):
     def test_forward_shapes(self):
         head = _tiny_head()
         outs = head.forward(_get_feats())
+        # L + 1 = 5 outputs; [B, K] = [2, 4] at the finest input level's
+        # 16x16 (out_shape=None)
         self.assertEqual(len(outs), 5)
         for out in outs:
             self.assertEqual(out.shape, (2, 4, 16, 16))
@@ -167,28 +215,46 @@ class TestCPNHead(TestCase):
         for p in head.parameters():
             self.assertTrue(torch.isfinite(p.grad).all())
 
-        # loss_kpt is the sum of the 5 per-output losses, output i against
-        # target level level_indices[i] (train-mode BN: same batch, same
-        # statistics)
-        samples = _get_data_samples()
-        total = 0.
-        for i, out in enumerate(head.forward(feats)):
-            gt, w = head._get_level_targets(samples, head.level_indices[i])
-            self.assertEqual(gt.shape, out.shape)
-            self.assertEqual(w.shape, (2, 4))
-            total = total + head.loss_module[i](out, gt, w)
-        torch.testing.assert_close(
-            head.loss(feats, samples, train_cfg=dict(compute_acc=False)),
-            dict(loss_kpt=total))
+        # loss_kpt by the formula, from the packed targets read directly
+        # (independent of the head's target gathering and loss modules).
+        # K=10 > topk=8 with one absent keypoint: the mining really drops
+        # keypoints, and an absent one must not be mined.
+        visible = np.array([1, 1, 1, 0, 1, 1, 1, 1, 1, 1])
+        head = _tiny_head(num_keypoints=10)
+        samples = _get_data_samples(num_keypoints=10, visible=visible)
+        with torch.no_grad():
+            outs = head.forward(feats)
+            expected = _expected_cpn_loss(
+                outs, [_packed_targets(samples, level) for level in range(4)])
+            got = head.loss(feats, samples, train_cfg=dict(compute_acc=False))
+        self.assertEqual(set(got), {'loss_kpt'})
+        torch.testing.assert_close(got['loss_kpt'], expected)
 
     def test_loss_single_level_target(self):
-        head = _tiny_head()
-        losses = head.loss(_get_feats(), _get_data_samples(multilevel=False))
-        self.assertTrue(torch.isfinite(losses['loss_kpt']))
+        """One target (``GenerateTarget(encoder=codec)``: a PixelData and
+        weights [N, K]) supervises all 5 outputs."""
+        visible = np.array([1, 0, 1, 1, 1, 1, 0, 1, 1, 1])
+        head = _tiny_head(num_keypoints=10)
+        feats = _get_feats()
+        samples = _get_data_samples(
+            num_keypoints=10, visible=visible, multilevel=False)
+        # the documented single-level layout
+        self.assertEqual(samples[0].gt_fields.heatmaps.shape, (10, 16, 16))
+        self.assertEqual(samples[0].gt_instance_labels.keypoint_weights.shape,
+                         (1, 10))
+        target = (torch.stack([d.gt_fields.heatmaps for d in samples]),
+                  torch.cat([
+                      d.gt_instance_labels.keypoint_weights for d in samples
+                  ]))
+        with torch.no_grad():
+            expected = _expected_cpn_loss(head.forward(feats), [target] * 4)
+            got = head.loss(feats, samples)['loss_kpt']
+        torch.testing.assert_close(got, expected)
 
     def test_loss_testing_layout(self):
         """``mmpose.testing.get_packed_inputs`` packs multilevel keypoint
-        weights as [N, L, K] instead of PackPoseInputs' [L, N, K]."""
+        weights as [N, L, K] instead of PackPoseInputs' [L, N, K]: the same
+        data in either layout gives the same loss, the formula's."""
         samples = get_packed_inputs(
             batch_size=2,
             num_keypoints=4,
@@ -201,8 +267,32 @@ class TestCPNHead(TestCase):
             with_simcc_label=False)['data_samples']
         self.assertEqual(
             samples[0].gt_instance_labels.keypoint_weights.shape, (1, 4, 4))
-        losses = _tiny_head().loss(_get_feats(), samples)
-        self.assertTrue(torch.isfinite(losses['loss_kpt']))
+        # get_packed_inputs gives the same weights on every level: make them
+        # differ per level and sample, so that reading the wrong level or
+        # the wrong axis changes the loss
+        weights = torch.tensor([[[1., 1., 1., 1.], [0., 1., 1., 1.],
+                                 [1., 0., 1., 0.], [1., 1., 0., 1.]],
+                                [[0., 1., 1., 0.], [1., 1., 1., 1.],
+                                 [1., 1., 0., 1.], [0., 0., 1., 1.]]])
+        packed = []  # the same samples in PackPoseInputs' layout
+        for d, w in zip(samples, weights):
+            d.gt_instance_labels = InstanceData(keypoint_weights=w[None])
+            p = d.clone()
+            p.gt_instance_labels = InstanceData(keypoint_weights=w[:, None])
+            packed.append(p)
+        self.assertEqual(
+            packed[0].gt_instance_labels.keypoint_weights.shape, (4, 1, 4))
+        targets = [
+            _packed_targets(packed, level=level) for level in range(4)
+        ]
+        head = _tiny_head()
+        feats = _get_feats()
+        with torch.no_grad():
+            expected = _expected_cpn_loss(head.forward(feats), targets)
+            got_testing = head.loss(feats, samples)['loss_kpt']
+            got_packed = head.loss(feats, packed)['loss_kpt']
+        torch.testing.assert_close(got_packed, expected)
+        torch.testing.assert_close(got_testing, expected)
 
     def test_loss_missing_target_level(self):
         samples = _get_data_samples()
@@ -368,8 +458,11 @@ class TestCPNModel(TestCase):
                 head=dict(type='CPNHead', out_channels=17)))
         num_params = self._num_params(model)
         self.assertAlmostEqual(num_params / 27.0e6, 1., delta=0.03)
-        # the backbone is ResNet-50 without its classifier
-        self.assertEqual(self._num_params(model.backbone), 23_508_032)
+        # the backbone is ResNet-50 without its classifier: torchvision's
+        # published 25,557,032 parameters (ResNet50_Weights.IMAGENET1K_V1)
+        # less the 2048 -> 1000 FC layer's weights and biases
+        self.assertEqual(
+            self._num_params(model.backbone), 25_557_032 - (2048 * 1000 + 1000))
 
     def test_tiny_model_loss_and_flip_predict(self):
         """TopdownPoseEstimator(ResNet-18 + CPNHead) at 64x64: loss keys and
@@ -405,4 +498,5 @@ class TestCPNModel(TestCase):
                          (1, 4))
         with torch.no_grad():
             outs = model(inputs, None, mode='tensor')
+        # 64x64 input, C2 at stride 4 -> 16x16 heatmaps, 4 + 1 outputs
         self.assertEqual([tuple(o.shape) for o in outs], [(2, 4, 16, 16)] * 5)
