@@ -1,12 +1,13 @@
 """Beyond one process: tools/dist_train.sh and dist_test.sh (torchrun) on
 two CPU processes (gloo); distributed evaluation gives the same NE as one
-process."""
+process, and a process tears its group down before the interpreter exits."""
 import json
 import os
 import os.path as osp
 import socket
 import subprocess
 import sys
+import textwrap
 
 import pytest
 import torch
@@ -50,18 +51,6 @@ def _val_metrics(work: str):
     return val[-1], log
 
 
-def _cpu_ddp_supported() -> bool:
-    """MMEngine 0.10.7 calls torch.cuda.set_device() in its pytorch
-    launcher and gives DDP device_ids: without a GPU both fail unless
-    mmpose_cloth.compat patches them."""
-    from mmpose_cloth import compat
-    return hasattr(compat, 'allow_cpu_distributed')
-
-
-@pytest.mark.skipif(
-    not _cpu_ddp_supported(),
-    reason='mmpose_cloth.compat.allow_cpu_distributed (DDP on CPUs with '
-    'MMEngine 0.10.7) is missing')
 def test_two_process_training_and_evaluation(synthetic_split, tmp_path):
     from mmengine.config import Config
     from mmengine.runner import Runner
@@ -127,3 +116,34 @@ def test_two_process_training_and_evaluation(synthetic_split, tmp_path):
         assert res['fashionai/count'] == ref['fashionai/count']
         assert res['fashionai/NE'] == pytest.approx(ref['fashionai/NE'],
                                                     rel=1e-6)
+
+
+def test_process_group_is_destroyed_before_interpreter_exit(tmp_path):
+    """A process group left to the interpreter's finalisation can abort the
+    process after a successful run (gloo threads: "terminate called without
+    an active exception"); MMEngine's launcher, as patched by
+    mmpose_cloth.compat, destroys it from an atexit handler. atexit runs
+    handlers last-in first-out, so a handler registered before init_dist
+    runs after that one and sees the group gone."""
+    script = tmp_path / 'one_rank.py'
+    script.write_text(textwrap.dedent(f"""
+        import atexit, sys
+        import torch.distributed as dist
+        sys.path.insert(0, {REPO!r})
+        import mmpose_cloth  # noqa: F401  (patches MMEngine's launcher)
+        from mmengine.dist import init_dist
+
+        def report():
+            print('initialized at exit:', dist.is_initialized(), flush=True)
+
+        atexit.register(report)
+        init_dist('pytorch', backend='gloo')
+        assert dist.is_initialized() and dist.get_world_size() == 1
+    """))
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES='', RANK='0', LOCAL_RANK='0',
+               WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
+               MASTER_PORT=str(_free_port()))
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert 'initialized at exit: False' in proc.stdout, proc.stdout
