@@ -18,12 +18,33 @@ def _num_params(module: nn.Module) -> int:
 
 def _bottleneck_params(in_ch: int, width: int, out_ch: int,
                        projection: bool) -> int:
-    """Parameters of a dilated bottleneck (convs without bias + BN)."""
+    """Parameters of a (dilated or strided) bottleneck by hand: convs
+    without bias (1x1 ``in*w``, 3x3 ``9*w*w``, 1x1 ``w*out``), BN ``2*c``,
+    and a 1x1 conv + BN projection shortcut."""
     params = in_ch * width + 9 * width * width + width * out_ch
     params += 2 * (width + width + out_ch)
     if projection:
         params += in_ch * out_ch + 2 * out_ch
     return params
+
+
+def _stage_params(in_ch: int, width: int, out_ch: int, blocks: int) -> int:
+    """A stage: one bottleneck with a projection shortcut, then
+    ``blocks - 1`` with an identity shortcut."""
+    return (_bottleneck_params(in_ch, width, out_ch, True) +
+            (blocks - 1) * _bottleneck_params(out_ch, width, out_ch, False))
+
+
+def _bottleneck_macs(in_ch: int, width: int, out_ch: int, projection: bool,
+                     in_hw: int, out_hw: int) -> int:
+    """Multiply-adds of a bottleneck's convolutions by hand (pytorch style:
+    the stride is on the 3x3 conv, so ``conv1`` runs at the input size
+    ``in_hw`` pixels, the rest at the output size ``out_hw``)."""
+    macs = in_ch * width * in_hw
+    macs += (9 * width * width + width * out_ch) * out_hw
+    if projection:
+        macs += in_ch * out_ch * out_hw
+    return macs
 
 
 class _Classifier(nn.Module):
@@ -48,6 +69,8 @@ class TestDetNet(TestCase):
         self.assertIs(model.eval(), model)
         with torch.no_grad():
             outs = model(torch.rand(1, 3, 64, 64))
+        # strides 4, 8, 16, 16, 16 and channels 256, 512, 1024 (ResNet-50
+        # res2-res4), 1024, 1024 (extra_channels, the default)
         self.assertEqual([tuple(o.shape) for o in outs], [
             (1, 256, 16, 16),
             (1, 512, 8, 8),
@@ -73,6 +96,8 @@ class TestDetNet(TestCase):
         model = DetNet()
         self.assertEqual(model.res_layers,
                          ['layer1', 'layer2', 'layer3', 'layer4', 'layer5'])
+        # DetNet-59 as the paper describes it: res2-res4 of ResNet-50 (3, 4,
+        # 6 blocks), then two stages of 3 dilated bottlenecks of width 256
         self.assertEqual(model.stage_blocks, (3, 4, 6, 3, 3))
         for name in ('layer4', 'layer5'):
             layer = getattr(model, name)
@@ -85,7 +110,8 @@ class TestDetNet(TestCase):
                 self.assertEqual(block.out_channels, 1024)
                 # block B (projection shortcut) first, then blocks A
                 self.assertEqual(block.downsample is not None, i == 0)
-        # 19 bottlenecks x 3 convs + stem + classifier = 59 layers
+        # the paper's count: 19 bottlenecks x 3 convs + stem + classifier
+        # = 59 layers (the "59" of DetNet-59)
         num_convs = sum(
             isinstance(m, nn.Conv2d) and 'downsample' not in name
             for name, m in model.named_modules())
@@ -95,31 +121,36 @@ class TestDetNet(TestCase):
         """DetNet-59 = ResNet-50 stages 1-4 + two dilated stages. The paper
         publishes no parameter count, so check it layer by layer. Builds the
         model only: no forward."""
+        # stem (7x7 conv 3 -> 64 + BN) and res2-res4 (3, 4, 6 bottlenecks)
+        stages_1_4 = (7 * 7 * 3 * 64 + 2 * 64 + _stage_params(64, 64, 256, 3)
+                      + _stage_params(256, 128, 512, 4) +
+                      _stage_params(512, 256, 1024, 6))
+        # the hand count reproduces torchvision's published ResNet-50 size
+        # (25,557,032 parameters, ResNet50_Weights.IMAGENET1K_V1) with res5
+        # and the 2048 -> 1000 classifier added
+        self.assertEqual(
+            stages_1_4 + _stage_params(1024, 512, 2048, 3) + 2048 * 1000 +
+            1000, 25_557_032)
         resnet50 = ResNet(depth=50)
-        stages_1_4 = _num_params(resnet50) - _num_params(resnet50.layer4)
-        self.assertEqual(stages_1_4, 8_543_296)
-
-        def extra(in_ch, width, out_ch):
-            return (_bottleneck_params(in_ch, width, out_ch, True) +
-                    2 * _bottleneck_params(out_ch, width, out_ch, False))
+        self.assertEqual(
+            _num_params(resnet50) - _num_params(resnet50.layer4), stages_1_4)
 
         model = DetNet()
         self.assertEqual(
-            _num_params(model),
-            stages_1_4 + extra(1024, 256, 1024) + extra(1024, 256, 1024))
-        self.assertEqual(_num_params(model), 17_347_648)
+            _num_params(model), stages_1_4 + _stage_params(1024, 256, 1024, 3)
+            + _stage_params(1024, 256, 1024, 3))
         model = DetNet(extra_channels=256, extra_expansion=1)
         self.assertEqual(
-            _num_params(model),
-            stages_1_4 + extra(1024, 256, 256) + extra(256, 256, 256))
-        self.assertEqual(_num_params(model), 13_403_200)
+            _num_params(model), stages_1_4 + _stage_params(1024, 256, 256, 3)
+            + _stage_params(256, 256, 256, 3))
 
     def test_flops_vs_paper(self):
         """The paper: ImageNet DetNet-59 costs 4.8 GFLOPs, ResNet-50 3.8
         (224x224). FLOP conventions differ between counters, so compare the
-        ratio, measured with MMEngine's counter as MMPose's get_flops does.
-        Counted at 128x128 (both nets are fully convolutional up to the
-        pooling, strides divide 128) and scaled to 224x224 to keep it quick.
+        ratio, measured with MMEngine's counter (one multiply-add counts
+        one) as MMPose's get_flops does. Counted at 128x128 (both nets are
+        fully convolutional up to the pooling, strides divide 128) and
+        scaled to 224x224 to keep it quick.
         """
         from mmengine.analysis import get_model_complexity_info
 
@@ -131,8 +162,19 @@ class TestDetNet(TestCase):
 
         detnet = gflops_224(_Classifier(DetNet(), 1024))
         resnet = gflops_224(_Classifier(ResNet(depth=50), 2048))
-        self.assertAlmostEqual(resnet, 4.11, delta=0.05)
-        self.assertAlmostEqual(detnet, 5.03, delta=0.05)
+        # torchvision publishes 4.09 GFLOPS (multiply-adds) for ResNet-50
+        # at 224x224 (ResNet50_Weights.IMAGENET1K_V1); the counter adds a
+        # little for BN / ReLU / pooling
+        self.assertAlmostEqual(resnet, 4.09, delta=0.05)
+        # DetNet-59 by hand from that figure: res5 (3 bottlenecks, 14x14 ->
+        # 7x7) out, two dilated stages at stride 16 (14x14) in, FC
+        # 1024 -> 1000 instead of 2048 -> 1000
+        res5 = (_bottleneck_macs(1024, 512, 2048, True, 196, 49) +
+                2 * _bottleneck_macs(2048, 512, 2048, False, 49, 49))
+        dilated = 2 * (_bottleneck_macs(1024, 256, 1024, True, 196, 196) +
+                       2 * _bottleneck_macs(1024, 256, 1024, False, 196, 196))
+        by_hand = 4.09 + (dilated - res5 - 1024 * 1000) / 1e9
+        self.assertAlmostEqual(detnet, by_hand, delta=0.05)
         self.assertAlmostEqual(detnet / resnet / (4.8 / 3.8), 1., delta=0.05)
 
     def test_errors(self):
