@@ -146,3 +146,91 @@ def synthetic_split(tmp_path_factory):
     path = root / 'annotations.json'
     path.write_text(json.dumps(coco))
     return dict(root=str(root), ann_file=str(path), coco=coco)
+
+
+#: Train images per category of :func:`synthetic_coco` (tiny, so cheap).
+SYNTHETIC_PER_CATEGORY = 5
+
+
+def _convert_and_split(split_dir: str, out) -> dict:
+    """Convert a split folder, split it 85/15 (seed 0) as ``real_coco``
+    does and write the three JSON files under ``out``."""
+    from mmpose_cloth.fashionai import convert_split, split_coco
+    coco, report = convert_split(split_dir, progress=False)
+    train, val = split_coco(coco, 0.15, seed=0)
+    paths = {}
+    for name, part in (('all', coco), ('train', train), ('val', val)):
+        paths[name] = str(out / f'{name}.json')
+        with open(paths[name], 'w') as f:
+            json.dump(part, f)
+    return dict(coco=coco, report=report, paths=paths, train=train, val=val)
+
+
+@pytest.fixture(scope='session')
+def synthetic_coco(tmp_path_factory):
+    """A synthetic stand-in for the real subset, for machines without it.
+
+    The project's generator writes 5 train images per category (128x128),
+    then the first outwear image is deleted: like the real subset (a
+    partial download), one row names an image that is not there. Converted
+    and split like :func:`real_coco`.
+
+    Returns:
+        dict: the keys of :func:`real_coco`, plus ``kind`` ('synthetic'),
+        ``split_dir``, ``summary`` (the generator's), ``missing`` (the
+        deleted image ids) and ``expected``: ``rows``, ``images``,
+        ``per_category`` and ``out_of_image``, derived from the CSV the
+        generator wrote and the deleted file, not typed in.
+    """
+    from mmpose_cloth.fashionai import generate_fashionai, read_annotations
+    root = tmp_path_factory.mktemp('synthetic_split')
+    summary = generate_fashionai(
+        str(root), num_per_category=SYNTHETIC_PER_CATEGORY,
+        test_per_category=0, image_size=(128, 128), seed=0)
+    records = read_annotations(summary['train_csv']).records
+    missing = [next(r.image_id for r in records if r.category == 'outwear')]
+    os.remove(osp.join(str(root), missing[0]))
+    kept = [r for r in records if r.image_id not in missing]
+    per_category = dict(summary['train']['per_category'])
+    for r in records:
+        per_category[r.category] -= r.image_id in missing
+    w, h = summary['image_size']
+    out_of_image = 0
+    for r in kept:
+        xy = r.keypoints[r.visibility >= 0]
+        out_of_image += int(((xy < 0) | (xy > [w - 1, h - 1])).any(1).sum())
+    expected = dict(rows=len(records), images=len(kept),
+                    per_category=per_category, out_of_image=out_of_image,
+                    visible=int(sum((r.visibility == 1).sum() for r in kept)),
+                    occluded=int(sum((r.visibility == 0).sum()
+                                     for r in kept)))
+    assert expected['rows'] == summary['train']['images']
+    out = tmp_path_factory.mktemp('synthetic_coco')
+    return dict(_convert_and_split(str(root), out), kind='synthetic',
+                split_dir=str(root), summary=summary, missing=missing,
+                expected=expected)
+
+
+@pytest.fixture(params=['real', 'synthetic'])
+def fashionai_coco(request):
+    """The converted split of each kind in turn: the real subset (skipped
+    where ../shared is absent) and :func:`synthetic_coco` (everywhere).
+    Both carry ``kind`` and ``split_dir``; tests check the real subset's
+    own numbers only where ``kind == 'real'``."""
+    if request.param == 'synthetic':
+        return request.getfixturevalue('synthetic_coco')
+    real = request.getfixturevalue('real_coco')
+    return dict(real, kind='real',
+                split_dir=request.getfixturevalue('real_split_dir'))
+
+
+@pytest.fixture(scope='session')
+def real_or_synthetic_coco(request):
+    """The real subset where ../shared has it, else :func:`synthetic_coco`:
+    for the slow fixtures (training a model) that should run once, on the
+    best data at hand. Same keys as :func:`fashionai_coco`."""
+    if not _has_real_data():
+        return request.getfixturevalue('synthetic_coco')
+    real = request.getfixturevalue('real_coco')
+    return dict(real, kind='real',
+                split_dir=request.getfixturevalue('real_split_dir'))

@@ -9,7 +9,8 @@ Example::
 writes ``train.json`` and ``val.json`` (a deterministic split, stratified by
 category) and ``train.rejects.csv`` listing every row that could not be used
 (``line,image_id,reason``). ``--strict`` exits with status 1 if any row was
-rejected.
+rejected, and shows the first few rejected rows (file, line, column,
+reason) on the screen.
 """
 import argparse
 import json
@@ -21,6 +22,9 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.fashionai import (CATEGORIES, convert_split,  # noqa: E402
                                     split_coco, write_rejects)
+
+#: Rejected rows ``--strict`` shows on the screen; the rest are counted.
+SHOW_REJECTS = 5
 
 
 def parse_args(argv=None):
@@ -59,6 +63,16 @@ def dump(obj: dict, path: str) -> None:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'w') as f:
         json.dump(obj, f, separators=(',', ':'))
+
+
+def describe_reject(problem, csv_path: str) -> str:
+    """One line for a rejected row: where it is (CSV file, line, column
+    where one is to blame), why, and the image it names."""
+    where = f'{csv_path}, line {problem.line}'
+    if problem.column is not None:
+        where += f', column {problem.column!r}'
+    image = f' [{problem.image_id}]' if problem.image_id else ''
+    return f'{where}: {problem.reason}{image}'
 
 
 def main(argv=None) -> int:
@@ -103,6 +117,15 @@ def main(argv=None) -> int:
     if args.strict and report.rejects:
         print(f'--strict: {len(report.rejects)} row(s) rejected, see '
               f'{rejects_path}', file=sys.stderr)
+        # the first rows on screen, so the usual fix needs no second look
+        csv_path = args.csv if osp.isabs(args.csv) else osp.join(
+            args.split_dir, args.csv)
+        for p in report.rejects[:SHOW_REJECTS]:
+            print('  ' + describe_reject(p, csv_path), file=sys.stderr)
+        more = len(report.rejects) - SHOW_REJECTS
+        if more > 0:
+            print(f'  ... and {more} more in {rejects_path}',
+                  file=sys.stderr)
         return 1
     return 0
 
