@@ -1,10 +1,12 @@
-"""Models of mmpose-cloth: the CPN head and the DetNet backbone.
+"""Models of mmpose-cloth: the CPN head and the DetNet and EfficientNet-Lite
+backbones.
 
-Importing this package registers :class:`CPNHead`, :class:`OHKMMSELoss` and
-:class:`DetNet` in MMPose's ``MODELS`` registry.
+Importing this package registers :class:`CPNHead`, :class:`OHKMMSELoss`,
+:class:`DetNet` and :class:`EfficientNetLite` in MMPose's ``MODELS``
+registry.
 """
-from .backbones import DetNet
+from .backbones import DetNet, EfficientNetLite
 from .heads import CPNHead
 from .losses import OHKMMSELoss
 
-__all__ = ['DetNet', 'CPNHead', 'OHKMMSELoss']
+__all__ = ['DetNet', 'EfficientNetLite', 'CPNHead', 'OHKMMSELoss']
