@@ -1,6 +1,7 @@
 """NE on hand-computed cases, and the metric and the offline evaluator
 agreeing on the same predictions."""
 import json
+import math
 import subprocess
 import sys
 
@@ -92,17 +93,67 @@ def test_missing_prediction_row_counts_as_error_one():
     assert res['count'] == 6 and res['NE'] == pytest.approx(3 / 6)
 
 
-def test_ten_thousand_images_well_under_a_second():
-    import time
+def _per_image_reference(pred: np.ndarray, gt: np.ndarray, vis: np.ndarray,
+                         cat: np.ndarray) -> dict:
+    """NE written out image by image and keypoint by keypoint, from the
+    competition's definition (not the vectorised code): armpits normalize
+    blouse, outwear and dress, waistband ends skirt and trousers; an image
+    whose pair is absent or coincides is left out; a visible keypoint
+    without a finite prediction counts as error 1."""
+    pairs = {
+        c: ('armpit_left', 'armpit_right')
+        for c in ('blouse', 'outwear', 'dress')
+    }
+    pairs.update({
+        c: ('waistband_left', 'waistband_right')
+        for c in ('skirt', 'trousers')
+    })
+    total, count, left_out, invalid = 0.0, 0, 0, 0
+    per_cat = {c: [0.0, 0] for c in CATEGORIES}
+    for i in range(len(gt)):
+        name = CATEGORIES[cat[i]]
+        a, b = (K(k) for k in pairs[name])
+        s = math.hypot(*(gt[i, a] - gt[i, b]))
+        if vis[i, a] == -1 or vis[i, b] == -1 or s == 0:
+            left_out += 1
+            continue
+        for k in range(24):
+            if vis[i, k] != 1:
+                continue
+            if np.isfinite(pred[i, k]).all():
+                e = math.hypot(*(pred[i, k] - gt[i, k])) / s
+            else:
+                e, invalid = 1.0, invalid + 1
+            total, count = total + e, count + 1
+            per_cat[name][0] += e
+            per_cat[name][1] += 1
+    out = dict(NE=total / count, count=count, left_out=left_out,
+               invalid=invalid)
+    out.update({f'NE/{c}': e / n for c, (e, n) in per_cat.items() if n})
+    return out
+
+
+def test_ten_thousand_images_match_per_image_reference():
+    """The vectorised NE at the size of a test set (10,000 images) equals
+    an image-by-image loop. Its speed is measured by
+    tools/analysis/benchmark.py (``--eval-images``), not asserted here: a
+    wall-clock bound flakes on a shared machine."""
     rng = np.random.default_rng(0)
     n = 10_000
     gt = rng.uniform(0, 512, (n, 24, 2))
     vis = rng.choice([-1, 0, 1], (n, 24))
     cat = rng.integers(0, 5, n)
-    t = time.perf_counter()
-    normalized_error(gt + 1, gt, vis, cat).summary()
-    # generous bound (shared CI machine); it takes ~30 ms here
-    assert time.perf_counter() - t < 1.0
+    pred = gt + rng.normal(0, 10, gt.shape)
+    pred[rng.random((n, 24)) < 0.01] = np.nan  # some invalid predictions
+    # blouses whose armpits coincide (s = 0): left out too
+    cat[:10] = BLOUSE
+    vis[:10, [K('armpit_left'), K('armpit_right')]] = 1
+    gt[:10, K('armpit_right')] = gt[:10, K('armpit_left')]
+    got = normalized_error(pred, gt, vis, cat).summary()
+    want = _per_image_reference(pred, gt, vis, cat)
+    assert want['left_out'] > 1000 and want['invalid'] > 100  # both seen
+    for key, value in want.items():
+        assert got[key] == pytest.approx(value, rel=1e-12), key
 
 
 def test_metric_and_offline_evaluator_agree(real_coco, real_split_dir,
