@@ -157,6 +157,10 @@ def _read_header(path: PathLike, rows: _Rows, expected: Sequence[str],
         f'{missing or "none"}, unknown columns {extra or "none"}')
 
 
+#: The largest coordinate a float32 keypoint array holds.
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def parse_cell(cell: str) -> Tuple[float, float, int]:
     """Parse one ``x_y_v`` cell.
 
@@ -165,7 +169,8 @@ def parse_cell(cell: str) -> Tuple[float, float, int]:
 
     Raises:
         ValueError: the cell is not ``x_y_v`` with integer ``v`` in
-            {-1, 0, 1} and finite numbers ``x`` and ``y``.
+            {-1, 0, 1} and finite numbers ``x`` and ``y`` that fit a 32-bit
+            float (any sign).
     """
     parts = cell.strip().split('_')
     if len(parts) != 3:
@@ -176,6 +181,10 @@ def parse_cell(cell: str) -> Tuple[float, float, int]:
         raise ValueError(f'{cell!r}: x and y must be numbers')
     if not (math.isfinite(x) and math.isfinite(y)):
         raise ValueError(f'{cell!r}: x and y must be finite')
+    if abs(x) > _FLOAT32_MAX or abs(y) > _FLOAT32_MAX:
+        # stored as float32: a larger number would silently become inf
+        raise ValueError(f'{cell!r}: x and y must be finite numbers of at '
+                         f'most {_FLOAT32_MAX:.1e} in magnitude')
     try:
         v = int(parts[2])
     except ValueError:
@@ -241,16 +250,19 @@ def _parse_rows_fast(
                 pass  # stays NaN: not finite, so left to _parse_row
     values = values.reshape(len(index), NUM_KEYPOINTS, 3)
     xy = values[..., :2]
-    vis = values[..., 2].astype(np.int8)
-    absent = vis == VIS_ABSENT
-    ok = np.isfinite(xy).all(axis=(1, 2))
+    # v is -1, 0 or 1 by the pattern, except in a row with an unparsable
+    # token (all NaN); comparisons, unlike a cast, do not warn on NaN
+    absent = values[..., 2] == VIS_ABSENT
+    # finite and within float32 (as parse_cell): NaN compares False
+    ok = (np.abs(xy) <= _FLOAT32_MAX).all(axis=(1, 2))
     ok &= ~((xy != -1).any(axis=-1) & absent).any(axis=1)
     not_in = np.stack([_NOT_IN_CATEGORY[c] for c in categories])
     ok &= ~(~absent & not_in).any(axis=1)
-    xy = xy.astype(np.float32)
-    for j, i in enumerate(index):
-        if ok[j]:
-            out[i] = (xy[j], vis[j])
+    # cast only the rows kept: no overflow / invalid-value RuntimeWarning
+    xy = xy[ok].astype(np.float32)
+    vis = values[ok, :, 2].astype(np.int8)
+    for j, i in enumerate(np.asarray(index)[ok]):
+        out[i] = (xy[j], vis[j])
     return out
 
 

@@ -2,12 +2,15 @@
 the file, line and column), or is read as meant. Complements
 tests/fashionai/test_csv_io.py."""
 import os.path as osp
+import warnings
 
+import numpy as np
 import pytest
 
 from mmpose_cloth.fashionai import (CSV_HEADER, FashionAIFormatError,
                                     convert_split, read_annotations,
                                     read_test_list)
+from mmpose_cloth.fashionai.csv_io import _parse_rows_fast, parse_cell
 from reliability_helpers import fashionai_eval
 
 ABSENT = '-1_-1_-1'
@@ -159,3 +162,49 @@ def test_test_list_problems(tmp_path):
     # an annotation file works as a test list (its keypoints are ignored)
     p = write(tmp_path, f'{HEADER}\n{row()}\n')
     assert read_test_list(p) == [('Images/skirt/a.jpg', 'skirt')]
+
+
+# cells that used to reach numpy casts in the vectorised parser: NaN from an
+# unparsable token cast to int8 ('invalid value encountered in cast'), and
+# finite numbers beyond float32 cast to float32 ('overflow encountered in
+# cast', silently becoming inf)
+NUMPY_TROUBLE = ['a_20_1', '0x10_20_1', 'nan_20_1', 'inf_20_1', '1e39_20_1',
+                 '-1e39_20_1', '20_1e308_1', '1e39_1e39_-1']
+
+
+@pytest.mark.parametrize('cell', NUMPY_TROUBLE)
+def test_no_numpy_runtime_warning_reaches_the_user(tmp_path, cell):
+    """Such a cell is a bad cell, named with line and column like any
+    other, and reading it warns nothing (warnings are errors here)."""
+    bad = row('Images/skirt/b.jpg').replace('10_20_1', cell)
+    p = write(tmp_path, f'{HEADER}\n{row()}\n{bad}\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        res = read_annotations(p, errors='collect')
+        with pytest.raises(FashionAIFormatError) as e:
+            read_annotations(p)
+    assert [r.image_id for r in res.records] == ['Images/skirt/a.jpg']
+    (prob, ) = res.problems
+    assert (prob.line, prob.column) == (3, 'waistband_left')
+    assert (e.value.line, e.value.column) == (3, 'waistband_left')
+
+
+def test_vectorised_parser_warns_nothing_on_a_mixed_batch():
+    """One batch of good and bad rows, as the evaluator's 10,000-row files
+    give it: the good rows are parsed, the bad left to the cell-by-cell
+    parser, no warning."""
+    rows = [row(f'Images/skirt/{i}.jpg').split(',') for i in range(3)]
+    for cell in NUMPY_TROUBLE:
+        rows.append(row().replace('10_20_1', cell).split(','))
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        parsed = _parse_rows_fast(rows)
+        for cell in NUMPY_TROUBLE:
+            with pytest.raises(ValueError, match='must be'):
+                parse_cell(cell)
+    assert all(p is not None for p in parsed[:3])
+    assert all(p is None for p in parsed[3:])
+    assert tuple(parsed[0][0][15]) == (10, 20)
+    # the largest float32 is still a (finite) coordinate
+    x, _, _ = parse_cell('3.4e38_0_1')
+    assert np.isfinite(np.float32(x))
