@@ -6,7 +6,13 @@ Three kinds of file share the format:
   header from :data:`~mmpose_cloth.fashionai.schema.CSV_HEADER`;
 * test lists (``test.csv``): ``image_id,image_category``;
 * submissions (``result.csv``): the 26-column header, every keypoint of the
-  image's category as ``x_y_1`` and the others ``-1_-1_-1``.
+  image's category as ``x_y_1`` and the others ``-1_-1_-1``. Real
+  submissions also come without the header row; ``read_annotations(...,
+  header='optional')`` reads those (the offline evaluator does).
+
+Coordinates are any finite numbers that fit a 32-bit float (the type they
+are stored in), negative ones included: a prediction slightly outside the
+image is still a prediction.
 
 Files are read as UTF-8 (a byte-order mark is fine) with any line ending;
 spaces around cells are ignored. Every problem found in a file (including a
@@ -80,9 +86,17 @@ class RowProblem:
 
 @dataclass
 class ReadResult:
-    """What :func:`read_annotations` found in a file."""
+    """What :func:`read_annotations` found in a file.
+
+    Attributes:
+        records (list[FashionAIRecord]): the readable rows, in file order.
+        problems (list[RowProblem]): the rows that could not be used.
+        has_header (bool): False when the file had no header row (only
+            with ``header='optional'``): its first line is a data row.
+    """
     records: List[FashionAIRecord] = field(default_factory=list)
     problems: List[RowProblem] = field(default_factory=list)
+    has_header: bool = True
 
 
 def _open_text(path: PathLike) -> io.TextIOBase:
@@ -126,12 +140,28 @@ class _Rows:
         return self.reader.line_num, row
 
 
-def _read_header(path: PathLike, rows: _Rows, expected: Sequence[str],
-                 kind: str) -> List[str]:
+# What a first cell that is an image id rather than the ``image_id`` column
+# name looks like: ``Images/<category>/<name>.jpg`` in the official data, a
+# bare file name in some tools' output.
+_IMAGE_ID = re.compile(r'(?:Images/.*|.*\.(?:jpe?g|png|bmp))\Z',
+                       re.IGNORECASE)
+
+
+def _is_data_row(row: Sequence[str]) -> bool:
+    """Whether a file's first line is a data row rather than a header: its
+    first cell is an image id (e.g. ``Images/blouse/<md5>.jpg``), which no
+    header has."""
+    first = row[0].strip() if row else ''
+    return first not in CSV_HEADER and _IMAGE_ID.match(first) is not None
+
+
+def _check_header(path: PathLike, header: Optional[List[str]],
+                  expected: Sequence[str], kind: str) -> List[str]:
+    """Return the stripped ``header`` (line 1; ``None`` for an empty file)
+    if it is ``expected``; raise :class:`FashionAIFormatError` saying what
+    is wrong otherwise."""
     a_kind = ('an ' if kind[0] in 'aeiou' else 'a ') + kind
-    try:
-        _, header = next(rows)
-    except StopIteration:
+    if header is None:
         raise FashionAIFormatError(path, None,
                                    f'the file is empty; {a_kind} starts '
                                    f'with the header {",".join(expected)}')
@@ -150,6 +180,10 @@ def _read_header(path: PathLike, rows: _Rows, expected: Sequence[str],
         raise FashionAIFormatError(
             path, 1, 'the header has the right columns in another order; '
             f'expected {",".join(expected)}')
+    if _is_data_row(header):
+        raise FashionAIFormatError(
+            path, 1, f'no header row: line 1 is a data row ({header[0]!r});'
+            f' {a_kind} starts with the header {",".join(expected[:3])},...')
     missing = [h for h in expected if h not in header]
     extra = [h for h in header if h not in expected]
     raise FashionAIFormatError(
@@ -311,7 +345,8 @@ class _RowError(Exception):
 
 def read_annotations(path: PathLike,
                      errors: str = 'raise',
-                     duplicates: str = 'error') -> ReadResult:
+                     duplicates: str = 'error',
+                     header: str = 'required') -> ReadResult:
     """Read an annotation (or answer, or submission) CSV.
 
     Args:
@@ -325,6 +360,12 @@ def read_annotations(path: PathLike,
             reading goes on, whatever ``errors`` says; each later row is
             still listed in ``result.problems``, so that nothing is dropped
             silently).
+        header (str): ``'required'`` (annotation files) or ``'optional'``
+            (submissions, some of which come without one): a first line
+            whose first cell is an image id (``Images/<category>/...jpg``)
+            rather than ``image_id`` is then read as data, and
+            ``result.has_header`` is False. Any other first line must be
+            the header either way.
 
     Returns:
         ReadResult: the parsed records in file order and the problems.
@@ -334,15 +375,26 @@ def read_annotations(path: PathLike,
     if duplicates not in ('error', 'first'):
         raise ValueError("duplicates must be 'error' or 'first', "
                          f'got {duplicates!r}')
+    if header not in ('required', 'optional'):
+        raise ValueError("header must be 'required' or 'optional', "
+                         f'got {header!r}')
     result = ReadResult()
     seen = {}
     with _open_text(path) as f:
         rows = _Rows(path, f)
-        _read_header(path, rows, CSV_HEADER, 'annotation file')
+        lines, data, read_error = [], [], None
+        first_line, first = next(rows, (None, None))
+        if (header == 'optional' and first is not None
+                and _is_data_row(first)):
+            # no header: line 1 is the first data row
+            result.has_header = False
+            lines.append(first_line)
+            data.append(first)
+        else:
+            _check_header(path, first, CSV_HEADER, 'annotation file')
         # read every line first (a CSV-level error is raised after the rows
         # before it, as reading line by line would), then parse the keypoint
         # cells of all rows at once
-        lines, data, read_error = [], [], None
         try:
             for line, row in rows:
                 if not row or all(not c.strip() for c in row):

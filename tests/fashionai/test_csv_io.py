@@ -4,6 +4,7 @@ import pytest
 from mmpose_cloth.fashionai import (CSV_HEADER, FashionAIFormatError,
                                     read_annotations, read_test_list,
                                     write_submission)
+from mmpose_cloth.fashionai.csv_io import _parse_rows_fast
 
 ABSENT = '-1_-1_-1'
 
@@ -114,3 +115,53 @@ def test_test_list(tmp_path):
                  'Images/dress/b.jpg,dres\n')
     with pytest.raises(FashionAIFormatError, match=r"line 3.*'dress'"):
         read_test_list(p)
+
+
+def test_headerless_file(tmp_path):
+    """A submission without its header row: with header='optional' the
+    first line is data (line 1); required (annotations), it is refused
+    with a message that says what is wrong."""
+    lines = [row('Images/skirt/a.jpg'), row('Images/skirt/b.jpg')]
+    p = write(tmp_path, lines, header=False)
+    res = read_annotations(p, header='optional')
+    assert not res.has_header
+    assert [(r.image_id, r.line) for r in res.records] == [
+        ('Images/skirt/a.jpg', 1), ('Images/skirt/b.jpg', 2)]
+    with_header = read_annotations(write(tmp_path, lines, 'h.csv'),
+                                   header='optional')
+    assert with_header.has_header and [r.line for r in with_header.records
+                                       ] == [2, 3]
+    for a, b in zip(res.records, with_header.records):
+        np.testing.assert_array_equal(a.keypoints, b.keypoints)
+        np.testing.assert_array_equal(a.visibility, b.visibility)
+    with pytest.raises(FashionAIFormatError,
+                       match=r"line 1: no header row: line 1 is a data row "
+                       r"\('Images/skirt/a.jpg'\)"):
+        read_annotations(p)
+    # a bad first data row names line 1 and its column
+    bad = write(tmp_path, [row(cells={15: '10_20'})] + lines[1:], 'bad.csv',
+                header=False)
+    with pytest.raises(FashionAIFormatError) as e:
+        read_annotations(bad, header='optional')
+    assert (e.value.line, e.value.column) == (1, 'waistband_left')
+    # only an image id makes a first line data; anything else is a header
+    odd = write(tmp_path, ['id,' + row().split(',', 1)[1]], 'odd.csv',
+                header=False)
+    with pytest.raises(FashionAIFormatError, match='line 1: unexpected head'):
+        read_annotations(odd, header='optional')
+    with pytest.raises(ValueError, match="header must be 'required' or"):
+        read_annotations(p, header='auto')
+
+
+@pytest.mark.parametrize('cell', ['-3_20_1', '-0.5_-2.25_1', ' -3_20_1 ',
+                                  '-1_-1_1', '-3_-4_0'])
+def test_negative_coordinates_are_read(tmp_path, cell):
+    """Slightly outside the image (x or y < 0) with v = 0 or 1 is a point
+    like any other, on the vectorised path and on the cell-by-cell one
+    (spaces send a cell there)."""
+    line = row(cells={15: cell, 16: '50_20_1', 17: '5_90_0', 18: '60_90_1'})
+    fast = _parse_rows_fast([line.split(',')])[0]
+    assert (fast is None) == (cell != cell.strip())  # which path reads it
+    (rec, ) = read_annotations(write(tmp_path, [line])).records
+    x, y, v = (float(t) for t in cell.split('_'))
+    assert tuple(rec.keypoints[15]) == (x, y) and rec.visibility[15] == v

@@ -166,3 +166,79 @@ def test_metric_outfile_scores_like_the_metric(tmp_path, answers):
     theirs = evaluate_submission(answers, pred.records, pred.problems)
     assert ours['NE'] == pytest.approx(1 / 16)
     assert theirs['NE'] == pytest.approx(ours['NE'])
+
+
+# --------------------------------------------------------------------------
+# Submissions as real users bring them: no header row, coordinates slightly
+# outside the image. Scored as the competition's scorer would, not refused.
+
+
+def _cli_json(tmp_path, answers, lines, capsys, name='result.csv'):
+    """Run the offline evaluator on ``lines``; (rc, result, stderr)."""
+    import json
+    gt = tmp_path / 'answers.csv'
+    write_annotations(gt, answers)
+    sub = tmp_path / name
+    sub.write_text('\n'.join(lines) + '\n')
+    rc = fashionai_eval().main(['--gt', str(gt), '--pred', str(sub),
+                                '--json'])
+    out, err = capsys.readouterr()
+    return rc, (json.loads(out) if rc == 0 else None), err, sub
+
+
+def test_headerless_submission_scores_like_with_header(tmp_path, answers,
+                                                       capsys):
+    preds = [r.keypoints.astype(float) + (3.0, -4.0) for r in answers]
+    lines = submission_lines(answers, preds)
+    rc, with_header, err, _ = _cli_json(tmp_path, answers, lines, capsys)
+    assert rc == 0 and err == ''
+    rc, without, err, sub = _cli_json(tmp_path, answers, lines[1:], capsys,
+                                      'headerless.csv')
+    assert rc == 0
+    assert without == with_header
+    # every row scored: the first line was not lost as a "header"
+    assert without['missing'] == 0 and without['unreadable'] == 0
+    assert without['NE'] == pytest.approx((8 * 5 / 40 + 8 * 5 / 50) / 16)
+    # said once, in one line, on stderr (stdout stays pure JSON)
+    assert err.count('\n') == 1 and str(sub) in err
+    assert 'no header row' in err
+
+
+def test_negative_coordinates_are_scored(tmp_path, answers, capsys):
+    """A prediction just outside the image (x < 0 or y < 0, v = 1) is a
+    prediction: scored by its distance, not refused or counted invalid."""
+    preds = [r.keypoints.astype(float) for r in answers]  # perfect
+    # skirt 0's waistband_left is at (0, 0): predict (-3, -4), d = 5
+    preds[0][K('waistband_left')] = (-3.0, -4.0)
+    # blouse 2's armpit_left is at (0, 0): predict (-6, 8), d = 10
+    preds[2][K('armpit_left')] = (-6.0, 8.0)
+    lines = submission_lines(answers, preds)
+    assert '-3_-4_1' in lines[1] and '-6_8_1' in lines[3]
+    for rows in (lines, lines[1:]):  # with and without a header
+        rc, res, _, _ = _cli_json(tmp_path, answers, rows, capsys)
+        assert rc == 0
+        assert (res['unreadable'], res['missing'], res['invalid']) == (0, 0,
+                                                                      0)
+        assert res['NE'] == pytest.approx((5 / 40 + 10 / 50) / 16)
+
+
+def test_headerless_malformed_rows_still_name_file_line_and_column(
+        tmp_path, answers, capsys):
+    """Without a header, line 1 is data: a bad cell there or further down
+    is reported with its own line and column and scored as a missing
+    row."""
+    preds = [r.keypoints.astype(float) for r in answers]
+    lines = submission_lines(answers, preds)[1:]  # no header
+    lines[0] = lines[0].replace('-5_60_1', 'a_60_1')  # hemline_left
+    lines[2] = lines[2].rsplit(',', 1)[0]  # 25 columns
+    rc, res, err, sub = _cli_json(tmp_path, answers, lines, capsys)
+    assert rc == 0 and (res['unreadable'], res['missing']) == (2, 2)
+    assert f"{sub}, line 1, column 'hemline_left': " in err
+    assert f'{sub}, line 3: expected 26 columns, found 25' in err
+    assert 'no header row' in err
+    # a first line that is neither the header nor a data row is refused
+    rc, _, err, sub = _cli_json(tmp_path, answers,
+                                ['id,category,' + lines[0].split(',', 2)[2]] +
+                                lines[1:], capsys)
+    assert rc == 2
+    assert f'{sub}, line 1: unexpected header' in err

@@ -10,6 +10,14 @@ of every image. An image whose prediction row is missing (or unreadable)
 counts as error 1 for each of its visible keypoints, and the output says how
 many there were. With ``--json`` one JSON object is printed; ``NE`` is a
 fraction, not a percent.
+
+Submissions as real users bring them are scored, not refused: a file without
+the header row (its first cell is an image id such as
+``Images/blouse/<md5>.jpg``, not ``image_id``) is read from line 1, with a
+one-line note on stderr; coordinates slightly outside the image (negative,
+with ``v = 1``) are predictions like any other. A row that is really
+malformed is reported with file, line and column and scored as a missing
+prediction; an answer file must be well formed (its header included).
 """
 import argparse
 import json
@@ -40,10 +48,14 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     try:
         gt = read_annotations(args.gt).records
-        pred = read_annotations(args.pred, errors='collect')
+        pred = read_annotations(args.pred, errors='collect',
+                                header='optional')
     except (FashionAIFormatError, FileNotFoundError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
+    if not pred.has_header:
+        print(f'note: {args.pred} has no header row; scoring it from line 1',
+              file=sys.stderr)
     for p in pred.problems[:10]:
         col = f', column {p.column!r}' if p.column else ''
         print(f'warning: {args.pred}, line {p.line}{col}: {p.reason} '
