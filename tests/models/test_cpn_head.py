@@ -462,7 +462,8 @@ class TestCPNModel(TestCase):
         # published 25,557,032 parameters (ResNet50_Weights.IMAGENET1K_V1)
         # less the 2048 -> 1000 FC layer's weights and biases
         self.assertEqual(
-            self._num_params(model.backbone), 25_557_032 - (2048 * 1000 + 1000))
+            self._num_params(model.backbone),
+            25_557_032 - (2048 * 1000 + 1000))
 
     def test_tiny_model_loss_and_flip_predict(self):
         """TopdownPoseEstimator(ResNet-18 + CPNHead) at 64x64: loss keys and
