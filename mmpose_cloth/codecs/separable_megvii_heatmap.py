@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 
 from mmpose.codecs import MegviiHeatmap
+from mmpose.codecs.utils import get_heatmap_maximum, refine_keypoints_dark
 from mmpose.registry import KEYPOINT_CODECS
 
 
@@ -33,16 +34,64 @@ class SeparableMegviiHeatmap(MegviiHeatmap):
     ``(kx, ky)`` is the outer product of the 1-D blurs of impulses at ``ky``
     and ``kx`` (including OpenCV's reflected border), which are precomputed
     once per heatmap size and kernel. The heatmaps equal MegviiHeatmap's to
-    float32 rounding (``tests/codecs/test_separable_megvii_heatmap.py``);
-    decoding is MegviiHeatmap's. A drop-in for the ``encoder`` of
-    ``GenerateTarget``: CPN's four target levels are the most expensive
-    transform of its training pipeline with MegviiHeatmap.
+    float32 rounding (``tests/codecs/test_separable_megvii_heatmap.py``).
+    A drop-in for the ``encoder`` of ``GenerateTarget``: CPN's four target
+    levels are the most expensive transform of its training pipeline with
+    MegviiHeatmap.
+
+    Decoding is MegviiHeatmap's by default (``decode_mode='megvii'``: blur,
+    maximum, a quarter-bin step towards the higher neighbour, plus half a bin
+    since the targets sit at ``floor(x / stride)``). ``decode_mode='dark'``
+    refines the maximum with DARK's distribution-aware Taylor step (Zhang et
+    al., CVPR 2020; MMPose's ``refine_keypoints_dark``, modulation kernel
+    ``kernel_size``) and adds the same half bin: with random sub-pixel
+    shifts in training, the floor-quantised targets average to a Gaussian
+    centred half a bin before the keypoint, which the Taylor step locates
+    below the quarter-bin grid.
 
     Args:
         input_size (tuple): Image size in [w, h]
         heatmap_size (tuple): Heatmap size in [W, H]
         kernel_size (int): The kernel size of the heatmap Gaussian
+        decode_mode (str): ``'megvii'`` or ``'dark'``. Defaults to
+            ``'megvii'``.
     """
+
+    decode_modes = ('megvii', 'dark')
+
+    def __init__(self,
+                 input_size,
+                 heatmap_size,
+                 kernel_size: int,
+                 decode_mode: str = 'megvii') -> None:
+        super().__init__(input_size, heatmap_size, kernel_size)
+        if decode_mode not in self.decode_modes:
+            raise ValueError(f'{self.__class__.__name__}: decode_mode '
+                             f'{decode_mode!r} is not one of '
+                             f'{self.decode_modes}')
+        self.decode_mode = decode_mode
+
+    def decode(self, encoded: np.ndarray):
+        """Decode keypoints from heatmaps (see the class docstring).
+
+        Args:
+            encoded (np.ndarray): heatmaps, shape (K, H, W)
+
+        Returns:
+            tuple:
+            - keypoints (np.ndarray): shape (1, K, 2), in the input image
+              space
+            - scores (np.ndarray): shape (1, K), MegviiHeatmap's
+              ``max / 255 + 0.5``
+        """
+        if self.decode_mode == 'megvii':
+            return super().decode(encoded)
+        heatmaps = encoded.copy()
+        keypoints, scores = get_heatmap_maximum(heatmaps)
+        keypoints = refine_keypoints_dark(
+            keypoints[None], heatmaps, blur_kernel_size=self.kernel_size)
+        keypoints = (keypoints + 0.5) * self.scale_factor
+        return keypoints, scores[None] / 255.0 + 0.5
 
     def encode(self,
                keypoints: np.ndarray,

@@ -63,3 +63,40 @@ def test_cpn_configs_use_it():
                   if t['type'] == 'GenerateTarget'][0]
         assert {c['type'] for c in target['encoder']} == {
             'SeparableMegviiHeatmap'}, path
+
+
+def _gaussian(centre, size, sigma):
+    """A 2-D Gaussian of peak 255 centred at ``centre`` (x, y) in heatmap
+    pixels, shape (1, H, W)."""
+    w, h = size
+    x, y = np.arange(w), np.arange(h)
+    g = np.exp(-((x[None] - centre[0])**2 + (y[:, None] - centre[1])**2) /
+               (2 * sigma**2))
+    return (255 * g / g.max())[None].astype(np.float32)
+
+
+def test_dark_decoding_finds_sub_pixel_centres():
+    """Floor-quantised targets under random sub-pixel shifts average to a
+    Gaussian centred half a bin before the keypoint. From such a heatmap
+    DARK + half a bin recovers the keypoint to a small fraction of a bin,
+    the quarter-bin rule only to its grid (error up to 1/4 bin)."""
+    size, stride, k = (48, 48), 4, 7
+    sigma = 0.3 * ((k - 1) * 0.5 - 1) + 0.8  # OpenCV's sigma for kernel k
+    dark = SeparableMegviiHeatmap((192, 192), size, k, decode_mode='dark')
+    megvii = SeparableMegviiHeatmap((192, 192), size, k)
+    rng = np.random.default_rng(0)
+    err_dark, err_megvii = [], []
+    for _ in range(50):
+        kpt = rng.uniform(40, 150, 2)  # input pixels, away from borders
+        heatmap = _gaussian(kpt / stride - 0.5, size, sigma)
+        err_dark.append(np.abs(dark.decode(heatmap)[0][0, 0] - kpt).max())
+        err_megvii.append(
+            np.abs(megvii.decode(heatmap)[0][0, 0] - kpt).max())
+    assert max(err_dark) < 0.05 * stride
+    assert max(err_megvii) > 0.15 * stride  # the grid shows
+    assert np.mean(err_dark) < np.mean(err_megvii) / 4
+
+
+def test_unknown_decode_mode_is_refused():
+    with pytest.raises(ValueError, match="decode_mode 'udp'"):
+        SeparableMegviiHeatmap((64, 64), (16, 16), 5, decode_mode='udp')
