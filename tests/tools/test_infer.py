@@ -1,7 +1,9 @@
-"""tools/infer.py on real FashionAI images with a model trained for two
-iterations: keypoints JSON, a submission the offline evaluator scores, and
-pictures; category from a test list or the folder layout; a detector that
-cannot run on mmcv-lite fails with a clear message."""
+"""tools/infer.py on FashionAI images (the real subset where ../shared has
+it, else a synthetic split) with a model trained for two iterations:
+keypoints JSON, a submission the offline evaluator scores, and pictures;
+category from a test list or the folder layout; detector boxes filtered by
+score, class and NMS; a detector that cannot run on mmcv-lite fails with a
+clear message."""
 import csv
 import importlib.util
 import json
@@ -29,15 +31,17 @@ def infer_tool():
 
 
 @pytest.fixture(scope='module')
-def trained(real_coco, real_split_dir, tmp_path_factory):
+def trained(real_or_synthetic_coco, tmp_path_factory):
     """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
-    real images: config file and checkpoint."""
+    real images (synthetic ones where ../shared is absent): config file and
+    checkpoint."""
     from mmengine.config import Config
     from mmengine.runner import Runner
+    data = real_or_synthetic_coco
     work = str(tmp_path_factory.mktemp('infer_work'))
-    cfg = Config(tiny_topdown_cfg(work, real_split_dir,
-                                  real_coco['paths']['train'],
-                                  real_coco['paths']['val']))
+    cfg = Config(tiny_topdown_cfg(work, data['split_dir'],
+                                  data['paths']['train'],
+                                  data['paths']['val']))
     # no validation, one checkpoint without the optimizer: a faster fixture
     cfg.train_cfg.val_interval = 1000
     cfg.default_hooks.checkpoint = dict(
@@ -50,19 +54,25 @@ def trained(real_coco, real_split_dir, tmp_path_factory):
 
 
 @pytest.fixture(scope='module')
-def test_list(real_split_dir, tmp_path_factory):
-    """A test list of two real images per category (present on disk) and
-    its answer file."""
+def split_dir(real_or_synthetic_coco):
+    """The split folder the model was trained on."""
+    return real_or_synthetic_coco['split_dir']
+
+
+@pytest.fixture(scope='module')
+def test_list(split_dir, tmp_path_factory):
+    """A test list of two images per category (present on disk) and its
+    answer file."""
     from mmpose_cloth.fashionai import (CATEGORIES, read_annotations,
                                         write_annotations, write_test_list)
     out = tmp_path_factory.mktemp('test_list')
     records = read_annotations(
-        osp.join(real_split_dir, 'Annotations', 'train.csv')).records
+        osp.join(split_dir, 'Annotations', 'train.csv')).records
     picks = []
     for cat in CATEGORIES:
         picks += [
             r for r in records if r.category == cat
-            and osp.isfile(osp.join(real_split_dir, r.image_id))
+            and osp.isfile(osp.join(split_dir, r.image_id))
         ][:2]
     test_csv, answers = str(out / 'test.csv'), str(out / 'answers.csv')
     write_test_list(test_csv, [r.image_id for r in picks],
@@ -71,13 +81,13 @@ def test_list(real_split_dir, tmp_path_factory):
     return dict(csv=test_csv, answers=answers, records=picks)
 
 
-def test_infer_test_list(infer_tool, trained, test_list, real_split_dir,
+def test_infer_test_list(infer_tool, trained, test_list, split_dir,
                          tmp_path, capsys):
     from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
     out = tmp_path / 'out'
     rc = infer_tool.main([
         trained['cfg'], trained['ckpt'], '--test-csv', test_list['csv'],
-        '--root', real_split_dir, '--out-dir',
+        '--root', split_dir, '--out-dir',
         str(out), '--batch-size', '4', '--device', 'cpu'
     ])
     printed = capsys.readouterr()
@@ -128,13 +138,13 @@ def test_infer_test_list(infer_tool, trained, test_list, real_split_dir,
 
 
 def test_infer_folder_in_fashionai_layout(infer_tool, trained, test_list,
-                                          real_split_dir, tmp_path, capsys):
+                                          split_dir, tmp_path, capsys):
     # images in Images/<category>/ folders: the category comes from there
     root = tmp_path / 'photos'
     for r in test_list['records'][6:]:  # skirt and trousers
         dst = root / r.image_id
         dst.parent.mkdir(parents=True, exist_ok=True)
-        os.symlink(osp.join(real_split_dir, r.image_id), dst)
+        os.symlink(osp.join(split_dir, r.image_id), dst)
     out = tmp_path / 'out'
     rc = infer_tool.main([
         trained['cfg'], trained['ckpt'],
@@ -152,7 +162,7 @@ def test_infer_folder_in_fashionai_layout(infer_tool, trained, test_list,
 
     # an image whose category cannot be told: a clear error
     loose = tmp_path / 'loose.jpg'
-    os.symlink(osp.join(real_split_dir, test_list['records'][0].image_id),
+    os.symlink(osp.join(split_dir, test_list['records'][0].image_id),
                loose)
     capsys.readouterr()
     rc = infer_tool.main([
@@ -174,35 +184,81 @@ def test_infer_folder_in_fashionai_layout(infer_tool, trained, test_list,
     assert data['predictions'][0]['category'] == 'blouse'
 
 
-def test_infer_with_detector_boxes(infer_tool, trained, test_list,
-                                   real_split_dir, tmp_path, monkeypatch,
-                                   capsys):
-    """Several boxes in one image (detector stubbed): one instance per box,
-    the best one in the submission, boxes drawn."""
-    def fake_detect(detector, paths, args):
-        return [
-            np.array([[10, 20, 300, 400, 0.9], [200, 100, 500, 500, 0.6]],
-                     np.float32) if i == 0 else np.zeros((0, 5), np.float32)
-            for i in range(len(paths))
-        ]
+@pytest.fixture(scope='module')
+def tiny_detector(tmp_path_factory):
+    """A tiny RetinaNet (5 classes) built by MMDetection, untrained, as
+    config and checkpoint files."""
+    pytest.importorskip('mmdet')
+    import torch
+    from mmdet.apis import init_detector
+    out = tmp_path_factory.mktemp('detector')
+    det_cfg = out / 'retinanet_tiny.py'
+    det_cfg.write_text(TINY_RETINANET)
+    det = init_detector(str(det_cfg), None, device='cpu')
+    det_ckpt = out / 'retinanet_tiny.pth'
+    torch.save({'state_dict': det.state_dict(), 'meta': {}}, det_ckpt)
+    return dict(cfg=str(det_cfg), ckpt=str(det_ckpt))
 
-    monkeypatch.setattr(infer_tool, 'init_detector_or_explain',
-                        lambda args, device: object())
-    monkeypatch.setattr(infer_tool, 'detect_boxes', fake_detect)
+
+#: What the stubbed MMDetection call returns for the first image:
+#: x1, y1, x2, y2, score, class. With --bbox-thr 0.3 --nms-thr 0.3
+#: --det-cat-id 0 2 the project keeps A, F, C, in this order.
+RAW_DETECTIONS = np.array([
+    [70, 10, 120, 60, 0.5, 2],  # C: kept
+    [100, 100, 127, 127, 0.2, 0],  # below the score threshold
+    [12, 12, 62, 62, 0.8, 0],  # overlaps A (IoU 0.86): suppressed
+    [10, 70, 60, 120, 0.95, 1],  # the best score, but class 1 is not asked
+    [10, 10, 60, 60, 0.9, 0],  # A: kept, the best
+    [72, 12, 122, 62, 0.4, 0],  # overlaps C of another class: suppressed
+    [40, 70, 100, 120, 0.6, 2],  # F: kept
+])
+KEPT_BOXES = [[10, 10, 60, 60], [40, 70, 100, 120], [70, 10, 120, 60]]
+KEPT_SCORES = [0.9, 0.6, 0.5]
+
+
+def test_infer_with_detector_boxes(infer_tool, trained, test_list,
+                                   split_dir, tiny_detector, tmp_path,
+                                   monkeypatch, capsys):
+    """Several boxes in one image: only MMDetection's inference call is
+    stubbed, so the project's own filtering (score threshold, class ids, NMS
+    over all classes, best first) decides the instances; one instance per
+    kept box, the best one in the submission, boxes drawn."""
+    import mmdet.apis
+    import torch
+    from mmengine.structures import InstanceData
+    from mmdet.structures import DetDataSample
+
+    calls = []
+
+    def fake_inference_detector(detector, paths):
+        calls.append(list(paths))
+        results = []
+        for i in range(len(paths)):
+            raw = RAW_DETECTIONS if i == 0 else np.zeros((0, 6))
+            results.append(DetDataSample(pred_instances=InstanceData(
+                bboxes=torch.tensor(raw[:, :4], dtype=torch.float32),
+                scores=torch.tensor(raw[:, 4], dtype=torch.float32),
+                labels=torch.tensor(raw[:, 5], dtype=torch.int64))))
+        return results
+
+    monkeypatch.setattr(mmdet.apis, 'inference_detector',
+                        fake_inference_detector)
     out = tmp_path / 'out'
     recs = test_list['records'][:2]
+    paths = [osp.join(split_dir, r.image_id) for r in recs]
     rc = infer_tool.main([
-        trained['cfg'], trained['ckpt'], *[
-            osp.join(real_split_dir, r.image_id) for r in recs
-        ], '--out-dir',
-        str(out), '--device', 'cpu', '--det-config', 'stub.py',
-        '--det-checkpoint', 'stub.pth'
+        trained['cfg'], trained['ckpt'], *paths, '--out-dir',
+        str(out), '--device', 'cpu', '--det-config', tiny_detector['cfg'],
+        '--det-checkpoint', tiny_detector['ckpt'], '--bbox-thr', '0.3',
+        '--nms-thr', '0.3', '--det-cat-id', '0', '2'
     ])
     assert rc == 0, capsys.readouterr().err[-3000:]
+    assert calls == [paths]  # one detector call for the batch
     preds = json.loads((out / 'keypoints.json').read_text())['predictions']
     first, second = preds
-    assert [i['bbox'] for i in first['instances']] == \
-        [[10, 20, 300, 400], [200, 100, 500, 500]]
+    assert [i['bbox'] for i in first['instances']] == KEPT_BOXES
+    assert [i['bbox_score'] for i in first['instances']] == \
+        pytest.approx(KEPT_SCORES)
     assert first['bbox_source'] == 'detector'
     assert first['keypoints'] == first['instances'][0]['keypoints']
     assert first['bbox_score'] == pytest.approx(0.9)
@@ -212,24 +268,17 @@ def test_infer_with_detector_boxes(infer_tool, trained, test_list,
 
 
 def test_detector_needs_mmcv_ops(infer_tool, trained, test_list,
-                                 real_split_dir, tmp_path, capsys):
+                                 split_dir, tiny_detector, tmp_path, capsys):
     """mmcv-lite has no NMS: a real MMDetection detector fails with a
     message that says why and what to do, and exit status 3."""
     from mmpose_cloth import compat
     if compat.has_real_mmcv_ops():
         pytest.skip('a full mmcv with compiled ops is installed')
-    pytest.importorskip('mmdet')
-    import torch
-    det_cfg = tmp_path / 'retinanet_tiny.py'
-    det_cfg.write_text(TINY_RETINANET)
-    from mmdet.apis import init_detector
-    det = init_detector(str(det_cfg), None, device='cpu')
-    det_ckpt = tmp_path / 'retinanet_tiny.pth'
-    torch.save({'state_dict': det.state_dict(), 'meta': {}}, det_ckpt)
+    det_cfg, det_ckpt = tiny_detector['cfg'], tiny_detector['ckpt']
     capsys.readouterr()
     rc = infer_tool.main([
         trained['cfg'], trained['ckpt'],
-        osp.join(real_split_dir, test_list['records'][0].image_id),
+        osp.join(split_dir, test_list['records'][0].image_id),
         '--category', 'blouse', '--out-dir',
         str(tmp_path / 'out'), '--device', 'cpu', '--det-config',
         str(det_cfg), '--det-checkpoint',
