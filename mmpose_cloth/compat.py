@@ -19,7 +19,6 @@ Imported first by :mod:`mmpose_cloth`; it does two things, both idempotent.
    checkpoint holds besides tensors. Anything else in a pickle is still
    refused by torch.
 """
-import atexit
 import importlib.abc
 import importlib.machinery
 import sys
@@ -29,7 +28,7 @@ from typing import Any, List, Tuple
 __all__ = [
     'MissingMMCVOpError', 'install_mmcv_ops_standin',
     'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops',
-    'allow_cpu_distributed', 'destroy_process_group_at_exit'
+    'allow_cpu_distributed'
 ]
 
 _STANDIN_FLAG = '__mmpose_cloth_standin__'
@@ -197,22 +196,6 @@ def allow_mmengine_checkpoints() -> Tuple[bool, int]:
     return True, len(entries)
 
 
-def destroy_process_group_at_exit() -> None:
-    """Tear down the default process group, if one is still up.
-
-    Without this a process leaves the group to the interpreter's
-    finalisation, where gloo's C++ worker threads can still be joinable:
-    their destructors then call ``std::terminate`` ("terminate called without
-    an active exception", SIGABRT), and torchrun reports a failed run although
-    training or testing had finished. Registered with :mod:`atexit` when
-    MMEngine's ``pytorch`` launcher initialises the group, so it runs while
-    the interpreter is still whole; calling it again is harmless.
-    """
-    import torch.distributed as dist
-    if dist.is_available() and dist.is_initialized():
-        dist.destroy_process_group()
-
-
 def allow_cpu_distributed() -> bool:
     """Let MMEngine's ``pytorch`` launcher (torchrun) run on CPUs (gloo).
 
@@ -222,8 +205,7 @@ def allow_cpu_distributed() -> bool:
     CUDA is not available the first is skipped (and the ``nccl`` backend,
     which needs GPUs, becomes ``gloo``, with a warning) and DDP gets
     ``device_ids=None``, what it needs for a CPU module. With a GPU nothing
-    changes. In both cases the process group is destroyed at exit
-    (:func:`destroy_process_group_at_exit`).
+    changes.
 
     Returns:
         bool: True once the patch is in place.
@@ -236,9 +218,6 @@ def allow_cpu_distributed() -> bool:
     init_dist_pytorch = dist_utils._init_dist_pytorch
 
     def _init_dist_pytorch(backend='nccl', init_backend='torch', **kwargs):
-        # the group is torn down before the interpreter finalises (see
-        # destroy_process_group_at_exit); with or without a GPU
-        atexit.register(destroy_process_group_at_exit)
         if torch.cuda.is_available() or init_backend != 'torch':
             return init_dist_pytorch(
                 backend, init_backend=init_backend, **kwargs)

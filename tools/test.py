@@ -15,6 +15,7 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
+from mmpose_cloth.engine import teardown_distributed  # noqa: E402
 
 
 def parse_args():
@@ -168,6 +169,10 @@ def main():
 
     # start testing
     runner.test()
+    # the runner's DDP model holds the process group: free both while the
+    # interpreter is whole (mmpose_cloth.engine.teardown_distributed)
+    del runner
+    teardown_distributed()
 
 
 if __name__ == '__main__':

@@ -118,32 +118,53 @@ def test_two_process_training_and_evaluation(synthetic_split, tmp_path):
                                                     rel=1e-6)
 
 
-def test_process_group_is_destroyed_before_interpreter_exit(tmp_path):
-    """A process group left to the interpreter's finalisation can abort the
-    process after a successful run (gloo threads: "terminate called without
-    an active exception"); MMEngine's launcher, as patched by
-    mmpose_cloth.compat, destroys it from an atexit handler. atexit runs
-    handlers last-in first-out, so a handler registered before init_dist
-    runs after that one and sees the group gone."""
+def test_gloo_threads_are_joined_before_interpreter_exit(synthetic_split,
+                                                         tmp_path):
+    """What tools/train.py and test.py do after the run (``del runner``,
+    ``teardown_distributed()``) frees the process group and joins gloo's
+    ``pt_gloo_runloop`` threads, so none of them can meet a finalising
+    interpreter (the cause of "terminate called without an active
+    exception" after a successful run). The control keeps the runner: its
+    DDP model holds the group and the threads stay."""
+    work = str(tmp_path / 'work')
+    ann = synthetic_split['ann_file']
+    cfg = tiny_topdown_cfg(work, synthetic_split['root'], ann, ann,
+                           num_images=4, max_iters=1)
+    cfg['launcher'] = 'pytorch'
     script = tmp_path / 'one_rank.py'
     script.write_text(textwrap.dedent(f"""
-        import atexit, sys
-        import torch.distributed as dist
+        import os, sys
         sys.path.insert(0, {REPO!r})
-        import mmpose_cloth  # noqa: F401  (patches MMEngine's launcher)
-        from mmengine.dist import init_dist
+        import mmpose_cloth  # noqa: F401
+        from mmengine.config import Config
+        from mmengine.runner import Runner
+        from mmpose_cloth.engine import teardown_distributed
 
-        def report():
-            print('initialized at exit:', dist.is_initialized(), flush=True)
+        def gloo_threads():
+            names = [open(f'/proc/self/task/{{t}}/comm').read().strip()
+                     for t in os.listdir('/proc/self/task')]
+            return sum(n.startswith('pt_gloo') for n in names)
 
-        atexit.register(report)
-        init_dist('pytorch', backend='gloo')
-        assert dist.is_initialized() and dist.get_world_size() == 1
+        runner = Runner.from_cfg(Config({cfg!r}))
+        runner.train()
+        print('during:', gloo_threads())
+        if sys.argv[1] == 'teardown':
+            del runner
+        teardown_distributed()
+        print('after:', gloo_threads(), flush=True)
     """))
     env = dict(os.environ, CUDA_VISIBLE_DEVICES='', RANK='0', LOCAL_RANK='0',
-               WORLD_SIZE='1', MASTER_ADDR='127.0.0.1',
-               MASTER_PORT=str(_free_port()))
-    proc = subprocess.run([sys.executable, str(script)], capture_output=True,
-                          text=True, env=env, timeout=120)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert 'initialized at exit: False' in proc.stdout, proc.stdout
+               WORLD_SIZE='1', MASTER_ADDR='127.0.0.1', OMP_NUM_THREADS='1')
+    counts = {}
+    for mode in ('teardown', 'control'):
+        proc = subprocess.run(
+            [sys.executable, str(script), mode], capture_output=True,
+            text=True, timeout=180, cwd=str(tmp_path),
+            env=dict(env, MASTER_PORT=str(_free_port())))
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        lines = dict(line.split(': ') for line in proc.stdout.splitlines()
+                     if line.startswith(('during:', 'after:')))
+        counts[mode] = (int(lines['during']), int(lines['after']))
+    assert counts['teardown'][0] > 0, counts  # DDP on gloo ran
+    assert counts['teardown'][1] == 0, counts
+    assert counts['control'][1] > 0, counts  # the check can fail
