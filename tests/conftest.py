@@ -187,6 +187,7 @@ def synthetic_coco(tmp_path_factory):
     summary = generate_fashionai(
         str(root), num_per_category=SYNTHETIC_PER_CATEGORY,
         test_per_category=0, image_size=(128, 128), seed=0)
+    _move_one_keypoint_outside(summary['train_csv'], summary['image_size'])
     records = read_annotations(summary['train_csv']).records
     missing = [next(r.image_id for r in records if r.category == 'outwear')]
     os.remove(osp.join(str(root), missing[0]))
@@ -194,11 +195,9 @@ def synthetic_coco(tmp_path_factory):
     per_category = dict(summary['train']['per_category'])
     for r in records:
         per_category[r.category] -= r.image_id in missing
-    w, h = summary['image_size']
-    out_of_image = 0
-    for r in kept:
-        xy = r.keypoints[r.visibility >= 0]
-        out_of_image += int(((xy < 0) | (xy > [w - 1, h - 1])).any(1).sum())
+    # the one keypoint moved just outside its image (the generator puts none
+    # there); the converter keeps it and reports it
+    out_of_image = 1
     expected = dict(rows=len(records), images=len(kept),
                     per_category=per_category, out_of_image=out_of_image,
                     visible=int(sum((r.visibility == 1).sum() for r in kept)),
@@ -209,6 +208,25 @@ def synthetic_coco(tmp_path_factory):
     return dict(_convert_and_split(str(root), out), kind='synthetic',
                 split_dir=str(root), summary=summary, missing=missing,
                 expected=expected)
+
+
+def _move_one_keypoint_outside(csv_path: str, image_size) -> None:
+    """Put the first visible keypoint of the last row of a generated CSV
+    one pixel beyond the image's right edge (x = width), as real data has
+    such a point."""
+    import csv
+    with open(csv_path, newline='') as f:
+        rows = list(csv.reader(f))
+    for i, cell in enumerate(rows[-1][2:], start=2):
+        x, y, v = cell.split('_')
+        if v == '1':
+            assert 0 <= float(x) <= image_size[0] - 1  # none outside yet
+            rows[-1][i] = f'{image_size[0]}_{y}_1'
+            break
+    else:
+        raise AssertionError(f'{csv_path}: no visible keypoint in its last row')
+    with open(csv_path, 'w', newline='') as f:
+        csv.writer(f).writerows(rows)
 
 
 @pytest.fixture(params=['real', 'synthetic'])

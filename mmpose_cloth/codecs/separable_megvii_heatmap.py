@@ -47,7 +47,8 @@ class SeparableMegviiHeatmap(MegviiHeatmap):
     ``kernel_size``) and adds the same half bin: with random sub-pixel
     shifts in training, the floor-quantised targets average to a Gaussian
     centred half a bin before the keypoint, which the Taylor step locates
-    below the quarter-bin grid.
+    below the quarter-bin grid. Unlike MegviiHeatmap, which adds the half bin
+    only to maxima inside the border ring, ``'dark'`` adds it everywhere.
 
     Args:
         input_size (tuple): Image size in [w, h]
