@@ -32,7 +32,10 @@ model = dict(
         in_channels=1280,
         out_channels=num_keypoints,
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
-        decoder=codec),
+        # DARK decoding (targets stay MMPose's rounded Gaussians): 0.34-0.36
+        # NE points better than the quarter-bin rule on both seeds of this
+        # recipe on the real val split (README, Results)
+        decoder=dict(codec, unbiased=True)),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
 
 train_pipeline = _base_.train_augment + [
