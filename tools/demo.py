@@ -8,7 +8,7 @@ FashionAI normalized error per category next to a guess that ignores the
 image, draws predicted keypoints and skeletons on validation images, and
 writes and scores a submission for the test list::
 
-    python tools/demo.py                      # synthetic data, ~4 min on 2 cores
+    python tools/demo.py                      # synthetic data, ~5 min on 2 cores
     python tools/demo.py data/fashionai/train # the same on a real split
 
 Outputs go to ``--work-dir`` (default ``work_dirs/demo``): ``data/`` (the
