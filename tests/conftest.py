@@ -40,16 +40,8 @@ def real_split_dir() -> str:
 def real_coco(real_split_dir, tmp_path_factory):
     """The real subset converted once per session: (coco dict, report,
     path of the full JSON, train JSON, val JSON)."""
-    from mmpose_cloth.fashionai import convert_split, split_coco
-    out = tmp_path_factory.mktemp('real_coco')
-    coco, report = convert_split(real_split_dir, progress=False)
-    train, val = split_coco(coco, 0.15, seed=0)
-    paths = {}
-    for name, part in (('all', coco), ('train', train), ('val', val)):
-        paths[name] = str(out / f'{name}.json')
-        with open(paths[name], 'w') as f:
-            json.dump(part, f)
-    return dict(coco=coco, report=report, paths=paths, train=train, val=val)
+    return _convert_and_split(real_split_dir,
+                              tmp_path_factory.mktemp('real_coco'))
 
 
 def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
@@ -153,8 +145,9 @@ SYNTHETIC_PER_CATEGORY = 5
 
 
 def _convert_and_split(split_dir: str, out) -> dict:
-    """Convert a split folder, split it 85/15 (seed 0) as ``real_coco``
-    does and write the three JSON files under ``out``."""
+    """Convert a split folder, split it 85/15 (seed 0, the converter's
+    ``--val-ratio 0.15 --seed 0``) and write the three JSON files (all,
+    train, val) under ``out``."""
     from mmpose_cloth.fashionai import convert_split, split_coco
     coco, report = convert_split(split_dir, progress=False)
     train, val = split_coco(coco, 0.15, seed=0)
