@@ -83,6 +83,12 @@ class RowProblem:
     reason: str
     column: Optional[str] = None
 
+    def describe(self, path: PathLike) -> str:
+        """``'<path>, line N[, column 'c']: <reason>'``, one line for a
+        screen or a log."""
+        col = f', column {self.column!r}' if self.column else ''
+        return f'{path}, line {self.line}{col}: {self.reason}'
+
 
 @dataclass
 class ReadResult:

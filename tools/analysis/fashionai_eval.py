@@ -57,8 +57,7 @@ def main(argv=None) -> int:
         print(f'note: {args.pred} has no header row; scoring it from line 1',
               file=sys.stderr)
     for p in pred.problems[:10]:
-        col = f', column {p.column!r}' if p.column else ''
-        print(f'warning: {args.pred}, line {p.line}{col}: {p.reason} '
+        print(f'warning: {p.describe(args.pred)} '
               '(scored as a missing prediction)', file=sys.stderr)
     if len(pred.problems) > 10:
         print(f'warning: ... and {len(pred.problems) - 10} more unreadable '

@@ -65,16 +65,6 @@ def dump(obj: dict, path: str) -> None:
         json.dump(obj, f, separators=(',', ':'))
 
 
-def describe_reject(problem, csv_path: str) -> str:
-    """One line for a rejected row: where it is (CSV file, line, column
-    where one is to blame), why, and the image it names."""
-    where = f'{csv_path}, line {problem.line}'
-    if problem.column is not None:
-        where += f', column {problem.column!r}'
-    image = f' [{problem.image_id}]' if problem.image_id else ''
-    return f'{where}: {problem.reason}{image}'
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     coco, report = convert_split(
@@ -121,7 +111,8 @@ def main(argv=None) -> int:
         csv_path = args.csv if osp.isabs(args.csv) else osp.join(
             args.split_dir, args.csv)
         for p in report.rejects[:SHOW_REJECTS]:
-            print('  ' + describe_reject(p, csv_path), file=sys.stderr)
+            image = f' [{p.image_id}]' if p.image_id else ''
+            print(f'  {p.describe(csv_path)}{image}', file=sys.stderr)
         more = len(report.rejects) - SHOW_REJECTS
         if more > 0:
             print(f'  ... and {more} more in {rejects_path}',
