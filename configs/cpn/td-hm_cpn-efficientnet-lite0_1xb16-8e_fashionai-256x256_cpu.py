@@ -1,0 +1,27 @@
+# The CPU recipe of ./td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-192x192_cpu.py
+# at 256x256 input and 64x64 heatmaps (1.8x its arithmetic; MMPose's CPN
+# kernel sizes for 64-pixel heatmaps). Everything else (ImageNet Lite0,
+# schedule, augmentation, seed) is the 192x192 recipe's. Compare with
+# ../simplebaseline/td-hm_efficientnet-lite0_1xb16-8e_fashionai-256x256_cpu.py.
+_base_ = ['./td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-192x192_cpu.py']
+
+input_size = (256, 256)
+heatmap_size = (64, 64)
+
+codec = [dict(c, input_size=input_size, heatmap_size=heatmap_size)
+         for c in _base_.codec]
+
+model = dict(head=dict(decoder=codec[-1]))
+
+train_pipeline = _base_.train_augment[:-1] + [
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='GenerateTarget', multilevel=True, encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = _base_.val_pipeline[:-2] + [
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='PackPoseInputs')
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader

@@ -1,0 +1,24 @@
+# ./td-hm_efficientnet-lite0_1xb16-8e_fashionai-192x192_cpu.py at 256x256
+# input and 64x64 heatmaps: the same backbone, weights, data, input size and
+# schedule as ../cpn/td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-256x256_cpu.py.
+_base_ = ['./td-hm_efficientnet-lite0_1xb16-8e_fashionai-192x192_cpu.py']
+
+input_size = (256, 256)
+heatmap_size = (64, 64)
+
+codec = dict(_base_.codec, input_size=input_size, heatmap_size=heatmap_size)
+
+model = dict(head=dict(decoder=dict(codec, unbiased=True)))
+
+train_pipeline = _base_.train_augment[:-1] + [
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='GenerateTarget', encoder=codec),
+    dict(type='PackPoseInputs')
+]
+val_pipeline = _base_.val_pipeline[:-2] + [
+    dict(type='TopdownAffine', input_size=input_size),
+    dict(type='PackPoseInputs')
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader
