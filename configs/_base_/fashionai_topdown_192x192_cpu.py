@@ -2,10 +2,7 @@
 # 8 epochs, batch 16 on one process, made to fine-tune an ImageNet-initialised
 # backbone on a few thousand FashionAI images in about 45 minutes on 2 CPU
 # cores. Same boxes and augmentation as the 384x384 configs. A config adds
-# its codec, model and target-generation step:
-#     train_pipeline = _base_.train_augment + [
-#         dict(type='GenerateTarget', encoder=codec), dict(type='PackPoseInputs')]
-#     train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# its codec, model and training pipeline as the 384x384 base says.
 #
 # Schedule, chosen for a pretrained backbone under a randomly initialised
 # head: Adam lr 1e-3 (what learned fastest in the from-scratch CPU recipes),
@@ -29,20 +26,8 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=16)
 
-train_augment = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(
-        type='RandomBBoxTransform',
-        shift_factor=0.05,
-        scale_factor=(0.8, 1.2),
-        rotate_factor=30),
-    dict(type='TopdownAffine', input_size=input_size),
-]
-val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
+# the 384x384 base's augmentation and loading; only the crop size differs
+val_pipeline = _base_.val_load + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs')
 ]

@@ -2,11 +2,18 @@
 # config, so that CPN and the baselines are compared on the same data:
 # whole-image boxes, flip + rotation augmentation ("Clothes Keypoints Detection
 # with Cascaded Pyramid Network": SGD lr 1e-4, momentum 0.9, weight decay
-# 1e-5, 50 epochs). A config adds its model, its codec and the
-# target-generation step:
+# 1e-5, 50 epochs). A config adds its model, its codec, and the steps that
+# depend on its input size:
 #     train_pipeline = _base_.train_augment + [
+#         dict(type='TopdownAffine', input_size=input_size),
 #         dict(type='GenerateTarget', encoder=codec), dict(type='PackPoseInputs')]
 #     train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# and, at another input size than 384x384, its own validation pipeline:
+#     val_pipeline = _base_.val_load + [
+#         dict(type='TopdownAffine', input_size=input_size),
+#         dict(type='PackPoseInputs')]
+#     val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+#     test_dataloader = val_dataloader
 #
 # Data layout (tools/dataset_converters/fashionai2coco.py writes the JSONs):
 #     data/fashionai/train/Images/<category>/*.jpg
@@ -42,21 +49,22 @@ dataset_type = 'FashionAIDataset'
 data_mode = 'topdown'
 data_root = 'data/fashionai/'
 
-# pipelines: boxes are whole images, so no padding around them
-train_augment = [
+# pipelines, the steps that do not depend on the input size (every config
+# at every size shares them): boxes are whole images, so no padding around
+# them; flip, shift, scale and rotation augmentation in training
+val_load = [
     dict(type='LoadImage'),
     dict(type='GetBBoxCenterScale', padding=1.0),
+]
+train_augment = val_load + [
     dict(type='RandomFlip', direction='horizontal'),
     dict(
         type='RandomBBoxTransform',
         shift_factor=0.05,
         scale_factor=(0.8, 1.2),
         rotate_factor=30),
-    dict(type='TopdownAffine', input_size=input_size),
 ]
-val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
+val_pipeline = val_load + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs')
 ]

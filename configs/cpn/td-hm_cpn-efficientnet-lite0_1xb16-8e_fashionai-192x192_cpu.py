@@ -52,6 +52,7 @@ model = dict(
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=False))
 
 train_pipeline = _base_.train_augment + [
+    dict(type='TopdownAffine', input_size=_base_.input_size),
     dict(type='GenerateTarget', multilevel=True, encoder=codec),
     dict(type='PackPoseInputs')
 ]

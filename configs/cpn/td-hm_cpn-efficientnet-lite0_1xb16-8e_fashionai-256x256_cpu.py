@@ -13,12 +13,12 @@ codec = [dict(c, input_size=input_size, heatmap_size=heatmap_size)
 
 model = dict(head=dict(decoder=codec[-1]))
 
-train_pipeline = _base_.train_augment[:-1] + [
+train_pipeline = _base_.train_augment + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='GenerateTarget', multilevel=True, encoder=codec),
     dict(type='PackPoseInputs')
 ]
-val_pipeline = _base_.val_pipeline[:-2] + [
+val_pipeline = _base_.val_load + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs')
 ]

@@ -10,12 +10,12 @@ codec = dict(_base_.codec, input_size=input_size, heatmap_size=heatmap_size)
 
 model = dict(head=dict(decoder=dict(codec, unbiased=True)))
 
-train_pipeline = _base_.train_augment[:-1] + [
+train_pipeline = _base_.train_augment + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
-val_pipeline = _base_.val_pipeline[:-2] + [
+val_pipeline = _base_.val_load + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs')
 ]

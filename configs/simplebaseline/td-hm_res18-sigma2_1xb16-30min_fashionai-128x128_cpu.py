@@ -6,22 +6,12 @@
 # learns so much slower than CPN-R18 from scratch at 128x128.
 _base_ = ['./td-hm_res18_1xb16-30min_fashionai-128x128_cpu.py']
 
-codec = dict(
-    type='MSRAHeatmap', input_size=(128, 128), heatmap_size=(32, 32),
-    sigma=2)
+codec = dict(_base_.codec, sigma=2)
 
 model = dict(head=dict(decoder=codec))
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(
-        type='RandomBBoxTransform',
-        shift_factor=0.05,
-        scale_factor=(0.8, 1.2),
-        rotate_factor=30),
-    dict(type='TopdownAffine', input_size=(128, 128)),
+train_pipeline = _base_.train_augment + [
+    dict(type='TopdownAffine', input_size=_base_.input_size),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]

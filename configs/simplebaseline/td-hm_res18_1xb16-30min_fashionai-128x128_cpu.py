@@ -24,22 +24,12 @@ param_scheduler = [
 ]
 auto_scale_lr = dict(base_batch_size=16)
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(
-        type='RandomBBoxTransform',
-        shift_factor=0.05,
-        scale_factor=(0.8, 1.2),
-        rotate_factor=30),
+train_pipeline = _base_.train_augment + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
-val_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='GetBBoxCenterScale', padding=1.0),
+val_pipeline = _base_.val_load + [
     dict(type='TopdownAffine', input_size=input_size),
     dict(type='PackPoseInputs')
 ]

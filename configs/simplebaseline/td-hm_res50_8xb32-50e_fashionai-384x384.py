@@ -33,6 +33,7 @@ model = dict(
 
 # pipelines
 train_pipeline = _base_.train_augment + [
+    dict(type='TopdownAffine', input_size=_base_.input_size),
     dict(type='GenerateTarget', encoder=codec),
     dict(type='PackPoseInputs')
 ]
