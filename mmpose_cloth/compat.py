@@ -18,6 +18,13 @@ Imported first by :mod:`mmpose_cloth`; it does two things, both idempotent.
    :func:`allow_mmengine_checkpoints` allow-lists exactly the types such a
    checkpoint holds besides tensors. Anything else in a pickle is still
    refused by torch.
+
+3. **numpy 2 refuses ``int()`` of a one-element array**, which MMPose
+   1.3.2's ``OpencvBackendVisualizer.draw_circles`` does with the radius
+   that ``PoseLocalVisualizer`` passes as ``np.array([radius])``, so every
+   keypoint picture (``MMPoseInferencer(vis_out_dir=...)``,
+   ``tools/test.py --show-dir``) crashed. :func:`mend_visualizer_for_numpy2`
+   hands it a scalar radius; the picture is what MMPose draws on numpy 1.
 """
 import importlib.abc
 import importlib.machinery
@@ -28,7 +35,7 @@ from typing import Any, List, Tuple
 __all__ = [
     'MissingMMCVOpError', 'install_mmcv_ops_standin',
     'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops',
-    'allow_cpu_distributed'
+    'allow_cpu_distributed', 'mend_visualizer_for_numpy2'
 ]
 
 _STANDIN_FLAG = '__mmpose_cloth_standin__'
@@ -244,6 +251,36 @@ def allow_cpu_distributed() -> bool:
     return True
 
 
+def mend_visualizer_for_numpy2() -> bool:
+    """Let MMPose's OpenCV visualizer draw circles with a one-element array
+    radius on numpy 2 (see the module docstring).
+
+    Returns:
+        bool: whether ``draw_circles`` was wrapped now (``False`` when it was
+        already).
+    """
+    import functools
+
+    import numpy as np
+    from mmpose.visualization.opencv_backend_visualizer import \
+        OpencvBackendVisualizer
+    original = OpencvBackendVisualizer.draw_circles
+    if getattr(original, _STANDIN_FLAG, False):
+        return False
+
+    @functools.wraps(original)
+    def draw_circles(self, center, radius, *args, **kwargs):
+        radius = np.asarray(radius)
+        if radius.size == 1:
+            radius = radius.reshape(()).item()
+        return original(self, center, radius, *args, **kwargs)
+
+    setattr(draw_circles, _STANDIN_FLAG, True)
+    OpencvBackendVisualizer.draw_circles = draw_circles
+    return True
+
+
 install_mmcv_ops_standin()
 allow_mmengine_checkpoints()
 allow_cpu_distributed()
+mend_visualizer_for_numpy2()

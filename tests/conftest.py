@@ -118,7 +118,11 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
             checkpoint=dict(type='CheckpointHook', interval=1,
                             by_epoch=False, save_best='fashionai/NE',
                             rule='less'),
-            logger=dict(type='LoggerHook', interval=1)),
+            logger=dict(type='LoggerHook', interval=1),
+            # off unless a test asks for pictures (tools/test.py --show-dir)
+            visualization=dict(type='PoseVisualizationHook', enable=False)),
+        visualizer=dict(type='PoseLocalVisualizer', name='visualizer',
+                        vis_backends=[dict(type='LocalVisBackend')]),
         env_cfg=dict(dist_cfg=dict(backend='gloo')),
         log_level='WARNING',
     )

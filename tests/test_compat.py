@@ -144,16 +144,51 @@ def test_resume_continues_from_the_checkpoint(trained):
     assert osp.isfile(osp.join(trained['work'], 'iter_3.pth'))
 
 
-def test_tools_test_py_reports_ne(trained, tmp_path):
+def test_tools_test_py_reports_ne_and_draws(trained, tmp_path):
+    """``tools/test.py --out`` writes the NE; ``--show-dir`` (MMPose's
+    flag, relative to the run's folder) one picture per validation image,
+    which MMPose's visualizer could not draw on numpy 2."""
+    import glob
+    import json
     out = tmp_path / 'metrics.json'
     proc = subprocess.run([
         sys.executable, f'{REPO}/tools/test.py', trained['cfg_path'],
         trained['ckpt'], '--work-dir',
         str(tmp_path), '--out',
-        str(out)
+        str(out), '--show-dir', 'vis'
     ], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    import json
     metrics = json.loads(out.read_text())
     assert 0 < metrics['fashionai/NE'] < 10
     assert metrics['fashionai/count'] > 0
+    pictures = glob.glob(str(tmp_path / '*' / 'vis' / '*.jpg'))
+    assert len(pictures) == metrics['fashionai/images'] > 0
+
+
+def test_keypoint_pictures_draw_on_numpy_2():
+    """MMPose's visualizer passes ``np.array([radius])`` to OpenCV's
+    ``draw_circles``, whose ``int()`` of it numpy 2 refuses; mended, the
+    picture has the keypoint's colour at the keypoint."""
+    import numpy as np
+    from mmengine.structures import InstanceData
+    from mmpose.structures import PoseDataSample
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose.visualization import PoseLocalVisualizer
+
+    from mmpose_cloth.fashionai.metainfo import fashionai_metainfo
+
+    meta = parse_pose_metainfo(fashionai_metainfo())
+    vis = PoseLocalVisualizer(radius=3, line_width=1)
+    vis.set_dataset_meta(meta)
+    sample = PoseDataSample()
+    kpts = np.full((1, meta['num_keypoints'], 2), 32.0)
+    kpts[0, 0] = (10.0, 12.0)  # keypoint 0 alone, away from the others
+    sample.pred_instances = InstanceData(
+        keypoints=kpts, keypoint_scores=np.ones(kpts.shape[:2]))
+    image = np.zeros((64, 64, 3), np.uint8)
+    drawn = vis.add_datasample(
+        'garment', image, sample, draw_gt=False, draw_bbox=False,
+        kpt_thr=0.3)
+    colour = meta['keypoint_colors'][0]
+    assert tuple(drawn[12, 10]) == tuple(int(c) for c in colour)
+    assert compat.mend_visualizer_for_numpy2() is False  # idempotent
