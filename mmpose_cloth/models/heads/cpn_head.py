@@ -330,12 +330,15 @@ class CPNHead(BaseHead):
                            level: int) -> Tuple[Tensor, Tensor]:
         """Stack the target heatmaps and keypoint weights of one level.
 
-        Multilevel targets come from ``GenerateTarget(multilevel=True)``:
-        ``gt_fields`` is a :class:`MultilevelPixelData` and
-        ``keypoint_weights`` of each sample has shape [L, N, K] (the
-        ``[N, L, K]`` layout of :func:`mmpose.testing.get_packed_inputs` is
-        recognised too). Single-level targets (a :class:`PixelData` and
+        Multilevel targets come from ``GenerateTarget(multilevel=True)``
+        and ``PackPoseInputs``: ``gt_fields`` is a
+        :class:`MultilevelPixelData` and ``keypoint_weights`` of each sample
+        has shape [L, N, K]. Single-level targets (a :class:`PixelData` and
         weights [N, K]) serve every level.
+
+        Args:
+            batch_data_samples (List[:obj:`PoseDataSample`]): The batch.
+            level (int): The target level, ``0 <= level < L``.
 
         Returns:
             tuple:
@@ -356,14 +359,13 @@ class CPNHead(BaseHead):
                         f'level, or change level_indices')
                 heatmaps.append(gt_fields[level].heatmaps)
                 if w.ndim == 3:
-                    if w.shape[0] == nlevel:  # PackPoseInputs: [L, N, K]
-                        w = w[level]
-                    elif w.shape[1] == nlevel:  # [N, L, K]
-                        w = w[:, level]
-                    else:
+                    if w.shape[0] != nlevel:
                         raise ValueError(
                             f'keypoint_weights of shape {tuple(w.shape)} do '
-                            f'not match {nlevel} target levels')
+                            f'not match {nlevel} target levels: expected '
+                            f'[L, N, K] with L={nlevel}, as PackPoseInputs '
+                            f'packs GenerateTarget(multilevel=True)')
+                    w = w[level]
             else:
                 heatmaps.append(gt_fields.heatmaps)
                 if w.ndim == 3:
