@@ -1,5 +1,6 @@
 """Models of mmpose-cloth: the CPN head and the DetNet and EfficientNet-Lite
-backbones.
+backbones; ``utils/`` holds the blocks the heads are built from (CPN's
+GlobalNet and RefineNet) and their ops.
 
 Importing this package registers :class:`CPNHead`, :class:`OHKMMSELoss`,
 :class:`DetNet` and :class:`EfficientNetLite` in MMPose's ``MODELS``

@@ -25,7 +25,7 @@ from torch import Tensor, nn
 import mmpose_cloth.models  # noqa: F401  (registers CPNHead)
 from mmpose.datasets.transforms import GenerateTarget, PackPoseInputs
 from mmpose_cloth.models import CPNHead
-from mmpose_cloth.models.heads.cpn_head import GlobalNet, RefineNet
+from mmpose_cloth.models.utils import GlobalNet, RefineNet
 from keypoint_checks import assert_keypoints_agree_where_determined
 
 TINY = (8, 16, 32, 64)
@@ -357,7 +357,7 @@ def test_resize_sum_matches_interpolate(align_corners, channels_last):
     """RefineNet's fast path sums its upsampled levels with matrix products
     (NCHW) or PyTorch's bilinear kernel (channels-last): the same values and
     gradients as summing ``F.interpolate`` outputs, inputs untouched."""
-    from mmpose_cloth.models.heads.cpn_head import _resize_sum
+    from mmpose_cloth.models.utils import resize_sum
     g = torch.Generator().manual_seed(5)
     size = (13, 11)
     shapes = [(13, 11), (7, 5), (3, 4), (1, 1), (20, 9)]  # incl. a downsize
@@ -368,7 +368,7 @@ def test_resize_sum_matches_interpolate(align_corners, channels_last):
     ]
     before = [x.detach().clone() for x in xs]
     grad = torch.randn(2, 3, *size, generator=g, dtype=torch.float64)
-    out = _resize_sum(xs, size, align_corners)
+    out = resize_sum(xs, size, align_corners)
     ref = sum(
         F.interpolate(x, size=size, mode='bilinear',
                       align_corners=align_corners) for x in xs)

@@ -12,7 +12,6 @@ import mmpose_cloth.models  # noqa: F401  (registers CPNHead / OHKMMSELoss)
 from mmpose.datasets.transforms import GenerateTarget, PackPoseInputs
 from mmpose.models.losses import KeypointOHKMMSELoss
 from mmpose.registry import MODELS
-from mmpose.testing import get_packed_inputs
 from mmpose_cloth.models import CPNHead, OHKMMSELoss
 
 INPUT_SIZE = (64, 64)  # (w, h)
@@ -251,48 +250,37 @@ class TestCPNHead(TestCase):
             got = head.loss(feats, samples)['loss_kpt']
         torch.testing.assert_close(got, expected)
 
-    def test_loss_testing_layout(self):
-        """``mmpose.testing.get_packed_inputs`` packs multilevel keypoint
-        weights as [N, L, K] instead of PackPoseInputs' [L, N, K]: the same
-        data in either layout gives the same loss, the formula's."""
-        samples = get_packed_inputs(
-            batch_size=2,
-            num_keypoints=4,
-            img_shape=(64, 64),
-            input_size=INPUT_SIZE,
-            heatmap_size=HEATMAP_SIZE,
-            num_levels=4,
-            with_heatmap=True,
-            with_reg_label=False,
-            with_simcc_label=False)['data_samples']
+    def test_loss_per_level_weights(self):
+        """``GenerateTarget(multilevel=True)`` + ``PackPoseInputs`` pack
+        multilevel keypoint weights as [L, N, K]: weights that differ per
+        level and sample give the formula's loss."""
+        samples = _get_data_samples()
         self.assertEqual(
-            samples[0].gt_instance_labels.keypoint_weights.shape, (1, 4, 4))
-        # get_packed_inputs gives the same weights on every level: make them
+            samples[0].gt_instance_labels.keypoint_weights.shape, (4, 1, 4))
+        # GenerateTarget gives the same weights on every level: make them
         # differ per level and sample, so that reading the wrong level or
         # the wrong axis changes the loss
         weights = torch.tensor([[[1., 1., 1., 1.], [0., 1., 1., 1.],
                                  [1., 0., 1., 0.], [1., 1., 0., 1.]],
                                 [[0., 1., 1., 0.], [1., 1., 1., 1.],
                                  [1., 1., 0., 1.], [0., 0., 1., 1.]]])
-        packed = []  # the same samples in PackPoseInputs' layout
-        for d, w in zip(samples, weights):
-            d.gt_instance_labels = InstanceData(keypoint_weights=w[None])
-            p = d.clone()
-            p.gt_instance_labels = InstanceData(keypoint_weights=w[:, None])
-            packed.append(p)
-        self.assertEqual(
-            packed[0].gt_instance_labels.keypoint_weights.shape, (4, 1, 4))
+        for d, w in zip(samples, weights):  # w: [L, K] -> [L, N, K]
+            d.gt_instance_labels = InstanceData(keypoint_weights=w[:, None])
         targets = [
-            _packed_targets(packed, level=level) for level in range(4)
+            _packed_targets(samples, level=level) for level in range(4)
         ]
         head = _tiny_head()
         feats = _get_feats()
         with torch.no_grad():
             expected = _expected_cpn_loss(head.forward(feats), targets)
-            got_testing = head.loss(feats, samples)['loss_kpt']
-            got_packed = head.loss(feats, packed)['loss_kpt']
-        torch.testing.assert_close(got_packed, expected)
-        torch.testing.assert_close(got_testing, expected)
+            got = head.loss(feats, samples)['loss_kpt']
+        torch.testing.assert_close(got, expected)
+        # another layout ([N, L, K]) is refused, not read along a guessed
+        # axis
+        for d, w in zip(samples, weights):
+            d.gt_instance_labels = InstanceData(keypoint_weights=w[None])
+        with self.assertRaisesRegex(ValueError, r'expected \[L, N, K\]'):
+            head.loss(feats, samples)
 
     def test_loss_missing_target_level(self):
         samples = _get_data_samples()

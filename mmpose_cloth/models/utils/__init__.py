@@ -1,0 +1,15 @@
+"""Building blocks of the heads (as MMPose's ``models/utils``): CPN's
+GlobalNet and RefineNet, RefineNet's bottleneck, and the resize and
+ConvModule ops of CPN's exact fast path. Not registered: the heads build
+them."""
+from .conv_module_ops import forward_after_conv, output_writable
+from .global_net import GlobalNet
+from .refine_bottleneck import RefineBottleneck
+from .refine_net import RefineNet
+from .resize import interp_matrix, memory_format_of, resize, resize_sum
+
+__all__ = [
+    'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
+    'output_writable', 'interp_matrix', 'memory_format_of', 'resize',
+    'resize_sum'
+]
