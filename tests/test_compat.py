@@ -192,3 +192,42 @@ def test_keypoint_pictures_draw_on_numpy_2():
     colour = meta['keypoint_colors'][0]
     assert tuple(drawn[12, 10]) == tuple(int(c) for c in colour)
     assert compat.mend_visualizer_for_numpy2() is False  # idempotent
+
+
+def test_publish_model_keeps_what_inference_needs(trained, tmp_path):
+    """``tools/misc/publish_model.py`` on torch >= 2.6: the published file
+    loads weights-only, has only meta and state_dict, is named by its hash,
+    and ``init_model`` predicts with it exactly as with the original."""
+    import hashlib
+    import re
+    import numpy as np
+    from mmpose.apis import inference_topdown, init_model
+    proc = subprocess.run([
+        sys.executable, f'{REPO}/tools/misc/publish_model.py',
+        trained['ckpt'], str(tmp_path / 'tiny.pth')
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    final = proc.stdout.strip().splitlines()[-1]
+    match = re.fullmatch(r'.*/tiny-([0-9a-f]{8})_\d{8}\.pth', final)
+    assert match, final
+    assert hashlib.sha256(open(final, 'rb').read()).hexdigest()[:8] == \
+        match.group(1)
+    raw = torch.load(final, map_location='cpu', weights_only=True)
+    assert sorted(raw) == ['meta', 'state_dict']
+    assert not list(tmp_path.glob('tiny.pth'))  # renamed, not copied
+    cfg = trained['cfg']
+    image = osp.join(cfg.val_dataloader.dataset.data_root,
+                     _first_val_image(cfg))
+    preds = [
+        inference_topdown(init_model(cfg, ckpt, device='cpu'), image)[0]
+        .pred_instances.keypoints for ckpt in (trained['ckpt'], final)
+    ]
+    np.testing.assert_array_equal(preds[0], preds[1])
+
+
+def _first_val_image(cfg) -> str:
+    import json
+    ds = cfg.val_dataloader.dataset
+    ann = ds.ann_file if osp.isabs(ds.ann_file) else osp.join(
+        ds.data_root, ds.ann_file)
+    return json.load(open(ann))['images'][0]['file_name']
