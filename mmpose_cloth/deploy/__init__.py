@@ -4,11 +4,10 @@ predictor that gives the same keypoints as PyTorch.
 ``onnx`` and ``onnxruntime`` are optional (``requirements/optional.txt``);
 they are imported only when used.
 """
-from .onnx_export import (HeatmapForward, export_onnx, read_onnx_metadata,
-                          with_input_size)
+from .onnx_export import HeatmapForward, export_onnx, read_onnx_metadata
 from .onnx_runner import OnnxGarmentPredictor
 
 __all__ = [
-    'HeatmapForward', 'export_onnx', 'read_onnx_metadata', 'with_input_size',
+    'HeatmapForward', 'export_onnx', 'read_onnx_metadata',
     'OnnxGarmentPredictor'
 ]

@@ -97,12 +97,13 @@ def main(argv=None) -> int:
     from mmengine.config import Config
     from mmpose.apis import init_model
 
-    from mmpose_cloth.deploy import export_onnx, with_input_size
+    from mmpose_cloth.deploy import export_onnx
+    from mmpose_cloth.utils import set_input_size
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     if args.input_size:
-        cfg = with_input_size(cfg, args.input_size)
+        cfg = set_input_size(cfg, args.input_size)
     model = init_model(cfg, args.checkpoint, device='cpu')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     try:
