@@ -9,6 +9,7 @@ The standard models are MMPose ``TopdownPoseEstimator``s:
 * ``simplebaseline-res50``: ResNet-50 + ``HeatmapHead`` (3 deconvs of 256)
 * ``cpn-detnet59``: DetNet-59 (C2, C3, C4, C6) + :class:`CPNHead`
 """
+import copy
 from typing import Dict, Optional, Tuple
 
 import torch
@@ -18,8 +19,19 @@ __all__ = [
     'count_params_flops'
 ]
 
+#: backbone and head (without its output channels) of each standard model
+_STANDARD = {
+    'cpn-res50': (dict(type='ResNet', depth=50, out_indices=(0, 1, 2, 3)),
+                  dict(type='CPNHead', in_channels=(256, 512, 1024, 2048))),
+    'simplebaseline-res50': (dict(type='ResNet', depth=50),
+                             dict(type='HeatmapHead', in_channels=2048,
+                                  deconv_out_channels=(256, 256, 256),
+                                  deconv_kernel_sizes=(4, 4, 4))),
+    'cpn-detnet59': (dict(type='DetNet', depth=59, out_indices=(0, 1, 2, 4)),
+                     dict(type='CPNHead', in_channels=(256, 512, 1024, 1024))),
+}
 #: the models :func:`standard_model_cfg` builds
-STANDARD_MODELS = ('cpn-res50', 'simplebaseline-res50', 'cpn-detnet59')
+STANDARD_MODELS = tuple(_STANDARD)
 
 #: published (params in M, GFLOPs) at 256x192 with 17 keypoints (HRNet
 #: paper, Table 1)
@@ -39,28 +51,10 @@ def standard_model_cfg(name: str, num_keypoints: int) -> dict:
     Raises:
         KeyError: an unknown name.
     """
-    if name == 'cpn-res50':
-        backbone = dict(type='ResNet', depth=50, out_indices=(0, 1, 2, 3))
-        head = dict(
-            type='CPNHead',
-            in_channels=(256, 512, 1024, 2048),
-            out_channels=num_keypoints)
-    elif name == 'cpn-detnet59':
-        backbone = dict(type='DetNet', depth=59, out_indices=(0, 1, 2, 4))
-        head = dict(
-            type='CPNHead',
-            in_channels=(256, 512, 1024, 1024),
-            out_channels=num_keypoints)
-    elif name == 'simplebaseline-res50':
-        backbone = dict(type='ResNet', depth=50)
-        head = dict(
-            type='HeatmapHead',
-            in_channels=2048,
-            out_channels=num_keypoints,
-            deconv_out_channels=(256, 256, 256),
-            deconv_kernel_sizes=(4, 4, 4))
-    else:
+    if name not in _STANDARD:
         raise KeyError(f'unknown model {name!r}')
+    backbone, head = copy.deepcopy(_STANDARD[name])
+    head['out_channels'] = num_keypoints
     return dict(type='TopdownPoseEstimator', backbone=backbone, head=head)
 
 
