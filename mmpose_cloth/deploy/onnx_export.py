@@ -1,6 +1,6 @@
 """Export a top-down heatmap model (backbone + neck + head) to ONNX."""
 import json
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn

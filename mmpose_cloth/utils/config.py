@@ -12,7 +12,8 @@ A *config variant* is a config file followed by ``::``-separated parts:
 e.g. ``model.head.fast=False``) and a bare word is a flag that the caller
 interprets (the benchmark's ``channels-last``, ``amp``, ``backbone-only``)::
 
-    configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py::model.head.fast=False::amp
+    CPN=configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
+    $CPN::model.head.fast=False::amp
 """
 import argparse
 import copy
