@@ -1,3 +1,26 @@
-from .inference import predict_garment_batch, predict_garments
+"""Inference on whole garment images in FashionAI's 24 keypoints.
 
-__all__ = ['predict_garments', 'predict_garment_batch']
+:mod:`.inference` predicts with a PyTorch model; ``tools/infer.py`` runs
+three steps over many images: plan (:mod:`.infer_plan`: which images, which
+categories), predict (:mod:`.garment_predictor` loads a ``.pth`` or
+``.onnx`` model, :mod:`.infer_predict` adds detector boxes and runs it
+batch by batch) and write (:mod:`.infer_write`: JSON, pictures,
+``result.csv``).
+"""
+from .garment_predictor import GarmentPredictor, default_device
+from .infer_plan import (IMAGE_EXTS, InferenceInputError,
+                         keep_predicted_categories, plan_images)
+from .infer_predict import (ImagePrediction, detect_boxes, load_detector,
+                            predict_batches)
+from .infer_write import (InferenceWriter, draw_instances, format_instance,
+                          vis_path)
+from .inference import (keypoint_ids, predict_garment_batch,
+                        predict_garments, run_test_pipeline)
+
+__all__ = [
+    'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
+    'keypoint_ids', 'GarmentPredictor', 'default_device', 'IMAGE_EXTS',
+    'InferenceInputError', 'keep_predicted_categories', 'plan_images',
+    'ImagePrediction', 'detect_boxes', 'load_detector', 'predict_batches',
+    'InferenceWriter', 'draw_instances', 'format_instance', 'vis_path'
+]

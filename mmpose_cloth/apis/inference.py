@@ -8,10 +8,22 @@ from mmengine.registry import DefaultScope
 
 from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
 
-__all__ = ['predict_garments', 'predict_garment_batch', 'run_test_pipeline']
+__all__ = [
+    'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
+    'keypoint_ids'
+]
 
 
-def _keypoint_ids(model) -> np.ndarray:
+def keypoint_ids(model) -> np.ndarray:
+    """Where the model's K keypoints go among FashionAI's 24.
+
+    Args:
+        model (nn.Module): a model with ``dataset_meta`` (from
+            :func:`mmpose.apis.init_model`).
+
+    Returns:
+        np.ndarray: (K,) indices into :data:`KEYPOINT_NAMES`.
+    """
     id2name = model.dataset_meta['keypoint_id2name']
     return np.array([KEYPOINT_NAMES.index(id2name[i])
                      for i in range(len(id2name))])
@@ -40,7 +52,7 @@ def predict_garment_batch(
         - scores (np.ndarray): (B, 24) heatmap maxima; NaN where not
           predicted.
     """
-    ids = _keypoint_ids(model)
+    ids = keypoint_ids(model)
     # The pipeline's transforms are MMPose's, whatever scope a detector
     # (MMDetection) left as the default.
     with DefaultScope.overwrite_default_scope(

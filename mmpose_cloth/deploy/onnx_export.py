@@ -1,7 +1,6 @@
 """Export a top-down heatmap model (backbone + neck + head) to ONNX."""
-import copy
 import json
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -9,8 +8,8 @@ import torch.nn as nn
 from ..version import __version__
 
 __all__ = [
-    'HeatmapForward', 'export_onnx', 'read_onnx_metadata', 'with_input_size',
-    'DEFAULT_OPSET', 'METADATA_PREFIX'
+    'HeatmapForward', 'export_onnx', 'read_onnx_metadata', 'DEFAULT_OPSET',
+    'METADATA_PREFIX'
 ]
 
 #: The default ONNX opset: supported by torch's TorchScript exporter, by
@@ -53,31 +52,6 @@ class HeatmapForward(nn.Module):
         return out
 
 
-def with_input_size(cfg, input_size: Sequence[int]):
-    """A copy of ``cfg`` whose test pipeline and decoder use another input
-    size (W, H); the heatmap size keeps the codec's input/heatmap ratio.
-
-    Fully convolutional models (ResNet, HRNet, CPN with ``out_shape=None``)
-    run at any input size that their strides divide.
-    """
-    cfg = copy.deepcopy(cfg)
-    w, h = (int(v) for v in input_size)
-    dec = cfg.model.head.decoder
-    (iw, ih), (hw, hh) = dec['input_size'], dec['heatmap_size']
-    rw, rh = iw / hw, ih / hh
-    if w % rw or h % rh:
-        raise ValueError(f'input size {w}x{h} is not a multiple of the '
-                         f'codec\'s input/heatmap ratio {rw:g}x{rh:g}')
-    dec['input_size'] = (w, h)
-    dec['heatmap_size'] = (int(w / rw), int(h / rh))
-    for key in ('test_dataloader', 'val_dataloader'):
-        if key in cfg and cfg[key] is not None:
-            for t in cfg[key].dataset.pipeline:
-                if t['type'] in ('TopdownAffine', 'mmpose.TopdownAffine'):
-                    t['input_size'] = (w, h)
-    return cfg
-
-
 def _decoder_sizes(cfg) -> Tuple[Tuple[int, int], Tuple[int, int]]:
     dec = cfg.model.head.get('decoder')
     if dec is None or 'heatmap_size' not in dec:
@@ -96,7 +70,8 @@ def export_onnx(model: nn.Module,
     """Export ``model``'s network (:class:`HeatmapForward`) to ONNX.
 
     The input size is that of the model's decoder (``model.cfg``; see
-    :func:`with_input_size` to change it before building the model). The
+    :func:`mmpose_cloth.utils.set_input_size` to change it before building
+    the model). The
     file carries metadata for :class:`OnnxGarmentPredictor`: the config
     (``mmpose_cloth.config``), the keypoint names and flip indices
     (``mmpose_cloth.dataset_meta``) and the input size.

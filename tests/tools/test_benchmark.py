@@ -1,6 +1,7 @@
 """tools/analysis/benchmark.py: the CI smoke mode end to end (tiny input,
-one iteration) and its helpers. No timing is asserted: the machine is
-shared."""
+one iteration), and the config variants and input size it parses
+(mmpose_cloth.analysis, mmpose_cloth.utils.config). No timing is asserted:
+the machine is shared."""
 import importlib.util
 import json
 import os.path as osp
@@ -78,28 +79,33 @@ def test_smoke_end_to_end(benchmark, tmp_path):
     assert result['results'][0]['name'] == rows[0]['name']
 
 
+def _entry(text, args):
+    from mmpose_cloth.analysis import BenchmarkEntry
+    return BenchmarkEntry.parse(text, amp=args.amp,
+                                channels_last=args.channels_last)
+
+
 def test_spec_variants(benchmark):
     args = benchmark.parse_args([CPN_R50, '--smoke'])
-    spec = benchmark.Spec(
-        CPN_R50 + '::model.head.fast=False::channels-last', args)
+    spec = _entry(CPN_R50 + '::model.head.fast=False::channels-last', args)
     assert spec.overrides == {'model.head.fast': False}
     assert spec.flags == {'channels-last'}
     assert spec.name == ('cpn/cpn-res50 [model.head.fast=False] '
                          '[channels-last]')
     with pytest.raises(ValueError, match='unknown variant'):
-        benchmark.Spec(CPN_R50 + '::fastest', args)
+        _entry(CPN_R50 + '::fastest', args)
     # global switches apply to every entry without renaming it
     args = benchmark.parse_args([CPN_R50, '--amp', '--channels-last'])
-    spec = benchmark.Spec(CPN_R50, args)
+    spec = _entry(CPN_R50, args)
     assert spec.flags == {'amp', 'channels-last'}
     assert spec.name == 'cpn/cpn-res50'
 
 
 def test_input_size_override_rescales_codecs(benchmark):
+    from mmpose_cloth.utils import config_input_size, load_config
     args = benchmark.parse_args([CPN_R50, '--input-size', '128x96'])
-    cfg = benchmark.load_config(benchmark.Spec(CPN_R50, args),
-                                args.input_size)
-    assert benchmark.config_input_size(cfg) == (128, 96)
+    cfg = load_config(_entry(CPN_R50, args).variant, args.input_size)
+    assert config_input_size(cfg) == (128, 96)
     target = [
         t for t in cfg.train_dataloader.dataset.pipeline
         if t['type'] == 'GenerateTarget'

@@ -18,78 +18,18 @@ Example::
     python tools/analysis/count_params_flops.py
     python tools/analysis/count_params_flops.py --input-shape 384 384 \\
         --num-keypoints 24
+
+The models and the counter are in :mod:`mmpose_cloth.analysis.flops`.
 """
 import argparse
 import logging
-from typing import Dict, Optional, Tuple
+import os.path as osp
+import sys
 
-import torch
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-import mmpose_cloth  # noqa: F401  (compat layer: mmpose on mmcv-lite)
-import mmpose_cloth.models  # noqa: F401  (registers CPNHead, DetNet)
-from mmpose.registry import MODELS
-
-#: published (params in M, GFLOPs) at 256x192 with 17 keypoints
-PUBLISHED = {
-    'cpn-res50': (27.0, 6.20),
-    'simplebaseline-res50': (34.0, 8.90),
-}
-
-
-def model_cfg(name: str, num_keypoints: int) -> dict:
-    """The config dict of a standard model (no pretrained weights)."""
-    if name == 'cpn-res50':
-        backbone = dict(type='ResNet', depth=50, out_indices=(0, 1, 2, 3))
-        head = dict(
-            type='CPNHead',
-            in_channels=(256, 512, 1024, 2048),
-            out_channels=num_keypoints)
-    elif name == 'cpn-detnet59':
-        backbone = dict(type='DetNet', depth=59, out_indices=(0, 1, 2, 4))
-        head = dict(
-            type='CPNHead',
-            in_channels=(256, 512, 1024, 1024),
-            out_channels=num_keypoints)
-    elif name == 'simplebaseline-res50':
-        backbone = dict(type='ResNet', depth=50)
-        head = dict(
-            type='HeatmapHead',
-            in_channels=2048,
-            out_channels=num_keypoints,
-            deconv_out_channels=(256, 256, 256),
-            deconv_kernel_sizes=(4, 4, 4))
-    else:
-        raise KeyError(f'unknown model {name!r}')
-    return dict(type='TopdownPoseEstimator', backbone=backbone, head=head)
-
-
-def measure(name: str,
-            input_shape: Tuple[int, int],
-            num_keypoints: int,
-            with_flops: bool = True) -> Dict[str, Optional[float]]:
-    """Return ``params`` (M) and ``gflops`` of one model."""
-    model = MODELS.build(model_cfg(name, num_keypoints))
-    model.eval()
-    params = sum(p.numel() for p in model.parameters()) / 1e6
-    gflops = None
-    if with_flops:
-        model.forward = model._forward
-        gflops = count_gflops(model, input_shape)
-    return dict(params=params, gflops=gflops)
-
-
-def count_gflops(model: torch.nn.Module,
-                 input_shape: Tuple[int, int]) -> float:
-    """GFLOPs of ``model`` on one 3-channel image of ``input_shape`` (H, W)
-    by MMEngine's counter (one multiply-add is one FLOP); the model should
-    be in eval mode, its ``forward`` taking the image tensor alone."""
-    from mmengine.analysis import get_model_complexity_info
-    with torch.no_grad():
-        info = get_model_complexity_info(
-            model, (3, ) + tuple(input_shape),
-            show_table=False,
-            show_arch=False)
-    return info['flops'] / 1e9
+from mmpose_cloth.analysis.flops import (PUBLISHED,  # noqa: E402
+                                         STANDARD_MODELS, count_params_flops)
 
 
 def parse_args():
@@ -99,8 +39,8 @@ def parse_args():
     parser.add_argument(
         '--models',
         nargs='+',
-        default=['cpn-res50', 'simplebaseline-res50', 'cpn-detnet59'],
-        choices=['cpn-res50', 'simplebaseline-res50', 'cpn-detnet59'])
+        default=list(STANDARD_MODELS),
+        choices=list(STANDARD_MODELS))
     parser.add_argument(
         '--input-shape',
         type=int,
@@ -134,8 +74,8 @@ def main():
     standard = input_shape == (256, 192) and args.num_keypoints == 17
     rows = []
     for name in args.models:
-        res = measure(name, input_shape, args.num_keypoints,
-                      not args.no_flops)
+        res = count_params_flops(name, input_shape, args.num_keypoints,
+                                 not args.no_flops)
         published = PUBLISHED.get(name) if standard else None
         rows.append((name, res['params'], res['gflops'], published))
 

@@ -13,19 +13,18 @@ Example::
         configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
     python tools/analysis/profile_pipeline.py CONFIG --passes 20 --top 40 \\
         --sort tottime
+
+The profiling is :func:`mmpose_cloth.analysis.profile_pipeline`.
 """
 import argparse
-import copy
-import cProfile
 import os.path as osp
 import pstats
 import sys
 import tempfile
-import time
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-import benchmark  # noqa: E402  (tools/analysis/benchmark.py)
+from mmpose_cloth.utils.config import parse_input_size  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -35,10 +34,10 @@ def parse_args(argv=None):
     parser.add_argument('config')
     parser.add_argument('--images', type=int, default=2,
                         help='synthetic images per category (default 2)')
-    parser.add_argument('--image-size', type=benchmark.parse_size,
+    parser.add_argument('--image-size', type=parse_input_size,
                         default=(512, 512), metavar='WxH',
                         help='size of the synthetic JPEGs (default 512x512)')
-    parser.add_argument('--input-size', type=benchmark.parse_size,
+    parser.add_argument('--input-size', type=parse_input_size,
                         default=None, metavar='WxH',
                         help="override the config's input size")
     parser.add_argument('--passes', type=int, default=10,
@@ -52,35 +51,21 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     import cv2
-    import numpy as np
     import torch
     import mmpose_cloth  # noqa: F401
-    from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope
+    from mmpose_cloth.analysis import (BenchmarkEntry, make_synthetic_split,
+                                       profile_pipeline)
+    from mmpose_cloth.utils import load_config
     init_default_scope('mmpose')
     torch.set_num_threads(1)
     cv2.setNumThreads(1)
-    spec = benchmark.Spec(args.config, benchmark.parse_args([args.config]))
-    cfg = benchmark.load_config(spec, args.input_size)
+    entry = BenchmarkEntry.parse(args.config)
+    cfg = load_config(entry.variant, args.input_size)
     with tempfile.TemporaryDirectory() as root:
-        ann = benchmark.make_synthetic_split(root, args.images,
-                                             args.image_size)
-        ds = benchmark.build_dataset(cfg, root, ann, pipeline=[])
-        infos = [ds.get_data_info(i) for i in range(len(ds))]
-        pipe = Compose(benchmark.train_pipeline_cfg(cfg))
-        np.random.seed(0)
-        for info in infos:  # warm-up
-            pipe(copy.deepcopy(info))
-        prof = cProfile.Profile()
-        t0 = time.perf_counter()
-        prof.enable()
-        for _ in range(args.passes):
-            for info in infos:
-                pipe(copy.deepcopy(info))
-        prof.disable()
-        dt = time.perf_counter() - t0
-    n = args.passes * len(infos)
-    print(f'{spec.name}: {n} images in {dt:.2f} s under cProfile '
+        ann = make_synthetic_split(root, args.images, args.image_size)
+        n, dt, prof = profile_pipeline(cfg, root, ann, args.passes)
+    print(f'{entry.name}: {n} images in {dt:.2f} s under cProfile '
           f'({n / dt:.1f} images/s; the profiler slows Python code, '
           'benchmark.py gives the true rate)')
     pstats.Stats(prof).strip_dirs().sort_stats(args.sort).print_stats(

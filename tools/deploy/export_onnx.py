@@ -13,22 +13,19 @@ file::
         --check data/fashionai/train/Images/skirt --max-images 16 --benchmark
 
 Needs ``onnx`` and ``onnxruntime`` (``pip install -r
-requirements/optional.txt``).
+requirements/optional.txt``). The export and the checks are in
+:mod:`mmpose_cloth.deploy`.
 """
 import argparse
 import os
 import os.path as osp
 import sys
-import time
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-import numpy as np  # noqa: E402
 from mmengine.config import DictAction  # noqa: E402
 
 import mmpose_cloth  # noqa: E402,F401
-
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
 def parse_args(argv=None):
@@ -62,29 +59,6 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def _images(inputs, limit):
-    out = []
-    for inp in inputs:
-        if osp.isdir(inp):
-            for d, _, names in sorted(os.walk(inp)):
-                out += [osp.join(d, n) for n in sorted(names)
-                        if n.lower().endswith(IMAGE_EXTS)]
-        else:
-            out.append(inp)
-    step = max(1, len(out) // limit)  # spread over the folders
-    return out[::step][:limit]
-
-
-def _median_ms(fn, runs):
-    fn()  # warm-up
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return 1000 * float(np.median(times))
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
@@ -97,12 +71,13 @@ def main(argv=None) -> int:
     from mmengine.config import Config
     from mmpose.apis import init_model
 
-    from mmpose_cloth.deploy import export_onnx, with_input_size
+    from mmpose_cloth.deploy import export_onnx
+    from mmpose_cloth.utils import set_input_size
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     if args.input_size:
-        cfg = with_input_size(cfg, args.input_size)
+        cfg = set_input_size(cfg, args.input_size)
     model = init_model(cfg, args.checkpoint, device='cpu')
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     try:
@@ -124,54 +99,25 @@ def main(argv=None) -> int:
         print('error: --check and --benchmark need onnxruntime: pip install '
               '-r requirements/optional.txt', file=sys.stderr)
         return 2
-    from mmpose_cloth.apis import predict_garment_batch
-    from mmpose_cloth.deploy import HeatmapForward, OnnxGarmentPredictor
+    from mmpose_cloth.deploy import (OnnxGarmentPredictor,
+                                     compare_with_pytorch, sample_images,
+                                     time_pytorch_and_onnx)
     threads = torch.get_num_threads()
     ort_model = OnnxGarmentPredictor(args.out, num_threads=threads)
-    images = _images(args.check or [], args.max_images)
+    images = sample_images(args.check or [], args.max_images)
     flip = ort_model.flip_test
 
     if images:
-        diffs, hm_diff = [], 0.0
-        net = HeatmapForward(model).eval()
-        for s in range(0, len(images), args.batch_size):
-            batch = images[s:s + args.batch_size]
-            k_pt, _ = predict_garment_batch(model, batch)
-            k_ort, _ = ort_model.predict_batch(batch)
-            ok = np.isfinite(k_pt).all(-1)
-            diffs.append(np.abs(k_pt - k_ort)[ok].max(-1))
-            inputs, _ = ort_model.preprocess(batch)
-            with torch.no_grad():
-                hm_pt = net(torch.from_numpy(inputs)).numpy()
-            hm_diff = max(hm_diff,
-                          float(np.abs(hm_pt - ort_model._run(inputs)).max()))
-        d = np.concatenate(diffs)
-        print(f'check on {len(images)} images x {ok.sum(-1).max()} '
+        d = compare_with_pytorch(model, ort_model, images, args.batch_size)
+        print(f'check on {len(images)} images x {d["keypoints"]} '
               f'keypoints (flip test {"on" if flip else "off"}): '
-              f'max |PyTorch - ONNX Runtime| = {d.max():.4f} px, '
-              f'mean {d.mean():.4f} px; heatmaps max {hm_diff:.2e}')
+              f'max |PyTorch - ONNX Runtime| = {d["max_px"]:.4f} px, '
+              f'mean {d["mean_px"]:.4f} px; heatmaps max '
+              f'{d["heatmap_max"]:.2e}')
 
     if args.benchmark:
-        bs = args.batch_size
-        x = np.random.default_rng(0).standard_normal(
-            (bs, 3, h, w)).astype(np.float32)
-        net = HeatmapForward(model).eval()
-        xt = torch.from_numpy(x)
-
-        def torch_net():
-            with torch.no_grad():
-                net(xt)
-
-        rows = [('network, batch %d' % bs, _median_ms(torch_net, args.runs),
-                 _median_ms(lambda: ort_model._run(x), args.runs), bs)]
-        if images:
-            batch = (images * bs)[:bs]
-            rows.append((
-                f'end to end, {bs} images (flip {"on" if flip else "off"})',
-                _median_ms(lambda: predict_garment_batch(model, batch),
-                           args.runs),
-                _median_ms(lambda: ort_model.predict_batch(batch),
-                           args.runs), bs))
+        rows = time_pytorch_and_onnx(model, ort_model, images,
+                                     args.batch_size, (w, h), args.runs)
         print(f'CPU, {threads} threads, input {w}x{h}, median of '
               f'{args.runs} runs')
         print(f'{"":<34}{"PyTorch":>12}{"ONNX Runtime":>14}{"speed-up":>10}')

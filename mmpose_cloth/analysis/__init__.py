@@ -1,0 +1,42 @@
+"""Measuring models and data: the side-by-side benchmark
+(``tools/analysis/benchmark.py``), parameter and FLOP counts
+(``tools/analysis/count_params_flops.py``) and data pipeline profiles
+(``tools/analysis/profile_pipeline.py``).
+
+* :mod:`.benchmark`: :func:`run_benchmark` and its settings;
+* :mod:`.measure`, :mod:`.pipeline`: one ``measure_*`` function per figure;
+* :mod:`.results`: the typed result rows and their JSON;
+* :mod:`.report`: the table, summary and chart made from the rows;
+* :mod:`.flops`: MMEngine's FLOP counter, standard models to count;
+* :mod:`.entry`, :mod:`.model_bench`, :mod:`.data`: a benchmarked config,
+  its built model and batch, the synthetic data they run on.
+"""
+from .benchmark import BenchmarkSettings, machine_description, run_benchmark
+from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
+from .entry import BENCHMARK_FLAGS, BenchmarkEntry
+from .flops import (PUBLISHED, STANDARD_MODELS, count_gflops,
+                    count_params_flops, standard_model_cfg)
+from .measure import (measure_evaluation, measure_gflops, measure_inference,
+                      measure_memory_cpu, measure_memory_cuda,
+                      measure_train_speed, median_ratio)
+from .model_bench import ModelBench
+from .pipeline import measure_pipelines, pipeline_inputs, profile_pipeline
+from .report import (attach_ne, ne_of, plot_benchmark, print_details,
+                     print_table)
+from .results import (BenchmarkResult, BenchmarkRow, EvaluationTiming,
+                      InferSpeed, MachineInfo, MemoryUse, PipelineSpeed,
+                      TrainSpeed, load_benchmark, save_benchmark)
+
+__all__ = [
+    'BenchmarkSettings', 'machine_description', 'run_benchmark',
+    'build_train_dataset', 'make_synthetic_split', 'train_pipeline_cfg',
+    'BENCHMARK_FLAGS', 'BenchmarkEntry', 'PUBLISHED', 'STANDARD_MODELS',
+    'count_gflops', 'count_params_flops', 'standard_model_cfg',
+    'measure_evaluation', 'measure_gflops', 'measure_inference',
+    'measure_memory_cpu', 'measure_memory_cuda', 'measure_train_speed',
+    'median_ratio', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
+    'profile_pipeline', 'attach_ne', 'ne_of', 'plot_benchmark',
+    'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
+    'EvaluationTiming', 'InferSpeed', 'MachineInfo', 'MemoryUse',
+    'PipelineSpeed', 'TrainSpeed', 'load_benchmark', 'save_benchmark'
+]

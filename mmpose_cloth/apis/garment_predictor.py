@@ -1,0 +1,101 @@
+"""A pose model loaded for inference, from a PyTorch checkpoint or an ONNX
+file, behind one call: ``predict_batch(paths, boxes)``."""
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .infer_plan import InferenceInputError
+from .inference import keypoint_ids, predict_garment_batch
+
+__all__ = ['GarmentPredictor', 'default_device']
+
+
+def default_device(device: Optional[str] = None) -> str:
+    """``device``, else ``cuda:0`` when available, else ``cpu``."""
+    import torch
+    return device or ('cuda:0' if torch.cuda.is_available() else 'cpu')
+
+
+@dataclass
+class GarmentPredictor:
+    """A model that predicts FashionAI keypoints for boxes in images.
+
+    Args:
+        predict_batch (Callable): ``(paths, boxes) -> (keypoints, scores)``
+            with B paths and B (4,) xyxy boxes (``None``: the whole image);
+            keypoints (B, 24, 2) in image pixels and scores (B, 24), NaN
+            where not predicted (:func:`predict_garment_batch`).
+        keypoint_ids (np.ndarray): (K,) the FashionAI keypoints it
+            predicts.
+        device (str): where it runs, in words (e.g. ``cpu``,
+            ``CPU (ONNX Runtime)``).
+    """
+    predict_batch: Callable[[Sequence[str], Sequence[Optional[np.ndarray]]],
+                            Tuple[np.ndarray, np.ndarray]]
+    keypoint_ids: np.ndarray
+    device: str
+
+    @classmethod
+    def from_checkpoint(cls,
+                        config: str,
+                        checkpoint: str,
+                        device: Optional[str] = None,
+                        flip_test: bool = True,
+                        cfg_options: Optional[dict] = None
+                        ) -> 'GarmentPredictor':
+        """Load a ``.pth`` checkpoint with its config, or a ``.onnx`` file
+        (``tools/deploy/export_onnx.py``) to run in ONNX Runtime with the
+        config stored in the file (``config`` where the file has none).
+
+        Args:
+            config (str): the model config file.
+            checkpoint (str): ``.pth`` or ``.onnx``.
+            device (str, optional): see :func:`default_device`.
+            flip_test (bool): ``model.test_cfg.flip_test``.
+            cfg_options (dict, optional): config overrides (``.pth`` only).
+
+        Raises:
+            InferenceInputError: an ``.onnx`` file without onnx and
+                onnxruntime installed.
+        """
+        device = default_device(device)
+        if checkpoint.endswith('.onnx'):
+            return cls._from_onnx(config, checkpoint, device, flip_test)
+        from mmengine.config import Config
+        from mmpose.apis import init_model
+        cfg = Config.fromfile(config)
+        if cfg_options:
+            cfg.merge_from_dict(cfg_options)
+        cfg.model.setdefault('test_cfg', {})
+        cfg.model.test_cfg['flip_test'] = flip_test
+        model = init_model(cfg, checkpoint, device=device)
+
+        def predict(paths, boxes):
+            return predict_garment_batch(model, paths, boxes)
+
+        return cls(predict, keypoint_ids(model), device)
+
+    @classmethod
+    def _from_onnx(cls, config: str, checkpoint: str, device: str,
+                   flip_test: bool) -> 'GarmentPredictor':
+        try:
+            from mmpose_cloth.deploy import (OnnxGarmentPredictor,
+                                             read_onnx_metadata)
+            meta = read_onnx_metadata(checkpoint)
+        except ImportError as e:
+            raise InferenceInputError(
+                f'an .onnx checkpoint needs onnx and onnxruntime '
+                f'(requirements/optional.txt): {e}')
+        providers = ['CPUExecutionProvider']
+        if device.startswith('cuda'):
+            providers.insert(0, 'CUDAExecutionProvider')
+        predictor = OnnxGarmentPredictor(
+            checkpoint,
+            config=None if 'config' in meta else config,
+            flip_test=flip_test,
+            providers=providers)
+        where = '/'.join(p.replace('ExecutionProvider', '')
+                         for p in predictor.session.get_providers())
+        return cls(predictor.predict_batch, predictor.keypoint_ids,
+                   where + ' (ONNX Runtime)')

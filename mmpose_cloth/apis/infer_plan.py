@@ -1,0 +1,163 @@
+"""Inference, step 1 of 3 (plan, predict, write): which images to predict
+and with which garment category.
+
+An image's category says which keypoints it has. It is given for all
+images, read from a FashionAI test list (``image_id,image_category``), or
+taken from the FashionAI layout (``.../Images/<category>/<name>.jpg``).
+An *item* is ``(image_id, category, path)``.
+"""
+import os
+import os.path as osp
+from collections import Counter
+from typing import Iterable, List, Optional, Sequence, Tuple
+
+from ..fashionai import (CATEGORIES, CATEGORY_KEYPOINTS,
+                         FashionAIFormatError, read_test_list)
+
+__all__ = [
+    'IMAGE_EXTS', 'InferenceInputError', 'plan_images',
+    'keep_predicted_categories'
+]
+
+#: the file endings of images searched in folders
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+#: ``(image_id, category, path)``
+ImageItem = Tuple[str, str, str]
+
+
+class InferenceInputError(Exception):
+    """Bad inputs to inference (no images, an unknown category, a missing
+    optional package): a message for the user, not a bug."""
+
+
+def _fashionai_id(path: str) -> Optional[str]:
+    """``Images/<category>/<name>`` if ``path`` is in the FashionAI
+    layout."""
+    parts = osp.normpath(path).split(os.sep)
+    if len(parts) >= 3 and parts[-3] == 'Images' and parts[-2] in CATEGORIES:
+        return '/'.join(parts[-3:])
+    return None
+
+
+def _plan_test_list(test_csv: str,
+                    root: Optional[str]) -> Tuple[List[ImageItem], List[str]]:
+    try:
+        rows = read_test_list(test_csv)
+    except (FashionAIFormatError, FileNotFoundError) as e:
+        raise InferenceInputError(str(e))
+    root = root or osp.dirname(osp.abspath(test_csv))
+    items, missing = [], []
+    for image_id, cat in rows:
+        path = osp.join(root, image_id)
+        (items if osp.isfile(path) else missing).append(
+            (image_id, cat, path))
+    warnings = []
+    if missing:
+        warnings.append(
+            f'{len(missing)} of {len(rows)} images of {test_csv} '
+            f'are not under {root} (first: {missing[0][0]}); they are '
+            'left out of result.csv')
+    if not items:
+        raise InferenceInputError(f'none of the images of {test_csv} is '
+                                  f'under {root}; set --root to the folder '
+                                  'that holds Images/')
+    return items, warnings
+
+
+def plan_images(inputs: Sequence[str] = (),
+                category: Optional[str] = None,
+                test_csv: Optional[str] = None,
+                root: Optional[str] = None
+                ) -> Tuple[List[ImageItem], List[str]]:
+    """Resolve the images to predict.
+
+    Args:
+        inputs (Sequence[str]): image files or folders (searched
+            recursively); ignored with ``test_csv``.
+        category (str, optional): the category of every input image
+            (default: the folder name in the FashionAI layout).
+        test_csv (str, optional): a FashionAI test list instead of inputs.
+        root (str, optional): the folder the test list's image ids are
+            relative to (default: the test list's folder).
+
+    Returns:
+        tuple: ``[(image_id, category, path), ...]`` and a list of
+        warnings.
+
+    Raises:
+        InferenceInputError: nothing to predict, a duplicate image id or a
+            category that cannot be told.
+    """
+    if test_csv:
+        return _plan_test_list(test_csv, root)
+    warnings = []
+    files: List[Tuple[str, str]] = []  # (path, id relative to its input)
+    for inp in inputs:
+        if osp.isdir(inp):
+            found = []
+            for d, _, names in os.walk(inp):
+                found += [osp.join(d, n) for n in names
+                          if n.lower().endswith(IMAGE_EXTS)]
+            if not found:
+                warnings.append(f'no images found in {inp}')
+            files += [(p, osp.relpath(p, inp).replace(os.sep, '/'))
+                      for p in sorted(found)]
+        elif osp.isfile(inp):
+            files.append((inp, osp.basename(inp)))
+        else:
+            raise InferenceInputError(f'{inp}: no such file or folder')
+    if not files:
+        raise InferenceInputError('no images to predict')
+    ids = [_fashionai_id(p) or rel for p, rel in files]
+    if len(set(ids)) < len(ids):  # e.g. a.jpg in two folders
+        common = osp.commonpath([osp.abspath(p) for p, _ in files])
+        ids = [_fashionai_id(p) or osp.relpath(osp.abspath(p), common)
+               .replace(os.sep, '/') for p, _ in files]
+    if len(set(ids)) < len(ids):
+        dup = next(i for i, c in Counter(ids).items() if c > 1)
+        raise InferenceInputError(f'{dup} is given more than once')
+    items, unknown = [], []
+    for (path, _), image_id in zip(files, ids):
+        if category:
+            cat = category
+        else:
+            parent = osp.basename(osp.dirname(osp.abspath(path)))
+            cat = parent if parent in CATEGORIES else None
+        if cat is None:
+            unknown.append(path)
+        items.append((image_id, cat, path))
+    if unknown:
+        raise InferenceInputError(
+            f'the garment category of {len(unknown)} image(s) is unknown '
+            f'(e.g. {unknown[0]}): give --category, a test list with '
+            '--test-csv, or put images in Images/<category>/ folders')
+    return items, warnings
+
+
+def keep_predicted_categories(
+        items: Sequence[ImageItem],
+        keypoint_ids: Iterable[int]) -> Tuple[List[ImageItem], Optional[str]]:
+    """Leave out the images of categories whose keypoints the model does
+    not all predict (e.g. a skirt-only model).
+
+    Args:
+        items (Sequence[tuple]): ``(image_id, category, path)``.
+        keypoint_ids (Iterable[int]): the FashionAI keypoints the model
+            predicts (indices among the 24).
+
+    Returns:
+        tuple: the items kept (possibly none), and a warning naming those
+        left out (or ``None``).
+    """
+    predicted = set(int(k) for k in keypoint_ids)
+    covered = [
+        c for c in CATEGORIES if set(CATEGORY_KEYPOINTS[c]) <= predicted
+    ]
+    skipped = Counter(c for _, c, _ in items if c not in covered)
+    if not skipped:
+        return list(items), None
+    warning = (f'the model predicts the keypoints of '
+               f'{", ".join(covered) or "no category"} only; left out: ' +
+               ', '.join(f'{n} {c}' for c, n in skipped.items()))
+    return [it for it in items if it[1] in covered], warning

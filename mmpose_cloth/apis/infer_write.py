@@ -1,0 +1,159 @@
+"""Inference, step 3 of 3 (plan, predict, write): ``keypoints.json``
+(streamed, one prediction at a time), pictures with the keypoints drawn and
+a FashionAI submission ``result.csv``.
+
+``keypoints.json`` is ``{<header>, "keypoint_names": [24 names],
+"predictions": [{"image_id", "category", "image_path", "bbox",
+"bbox_score", "keypoints": 24 x [x, y] (null for keypoints the category
+does not have), "keypoint_scores": 24 x score | null}, ...]}``; with a
+detector each prediction also has ``"bbox_source"`` and every detected
+garment in ``"instances"`` (the top-level keypoints are the best box's).
+"""
+import json
+import os
+import os.path as osp
+from typing import List, Optional
+
+import cv2
+import mmcv
+import numpy as np
+
+from ..fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES, write_submission
+from .infer_predict import ImagePrediction
+
+__all__ = ['InferenceWriter', 'format_instance', 'draw_instances',
+           'vis_path']
+
+
+def _round(a, nd=2):
+    return [None if not np.isfinite(v) else round(float(v), nd) for v in a]
+
+
+def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
+                    box: np.ndarray, box_score: float) -> dict:
+    """One garment as JSON: its box, and the 24 keypoints and scores
+    (rounded; ``None`` for those the category does not have).
+
+    Args:
+        cat (str): the category.
+        kpts (np.ndarray): (24, 2) in image pixels.
+        scores (np.ndarray): (24,).
+        box (np.ndarray): (4,) xyxy.
+        box_score (float): the box's score.
+    """
+    has = set(CATEGORY_KEYPOINTS[cat])
+    return dict(
+        bbox=_round(box),
+        bbox_score=round(float(box_score), 4),
+        keypoints=[_round(kpts[k]) if k in has else None
+                   for k in range(len(KEYPOINT_NAMES))],
+        keypoint_scores=[
+            _round([scores[k]], 4)[0] if k in has else None
+            for k in range(len(KEYPOINT_NAMES))
+        ])
+
+
+def draw_instances(img: np.ndarray, cat: str, instances: List[dict],
+                   with_boxes: bool) -> np.ndarray:
+    """The image (BGR, H x W x 3) with each instance's
+    (:func:`format_instance`) keypoints, skeleton (and box) drawn."""
+    from mmpose_cloth.visualization import draw_garment
+    img = img.copy()
+    for n, inst in enumerate(instances):
+        kpts = np.array([k if k is not None else (np.nan, np.nan)
+                         for k in inst['keypoints']], dtype=np.float64)
+        if with_boxes:
+            x1, y1, x2, y2 = (int(round(v)) for v in inst['bbox'])
+            thick = max(1, round(max(img.shape[:2]) / 256))
+            cv2.rectangle(img, (x1, y1), (x2, y2), (0, 200, 255), thick)
+            cv2.putText(img, f'{inst["bbox_score"]:.2f}', (x1 + 3, y2 - 5),
+                        cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, (0, 200, 255),
+                        thick, cv2.LINE_AA)
+        img = draw_garment(img, kpts, cat, title=None if n else cat)
+    return img
+
+
+def vis_path(out_dir: str, image_id: str) -> str:
+    """``OUT_DIR/vis/<image_id>`` as a ``.jpg``, kept inside ``vis``."""
+    rel = osp.normpath(image_id.replace('/', os.sep)).lstrip(os.sep)
+    rel = rel.replace('..' + os.sep, '')
+    return osp.join(out_dir, 'vis', osp.splitext(rel)[0] + '.jpg')
+
+
+class InferenceWriter:
+    """Write predictions to ``out_dir``: ``keypoints.json`` as they come,
+    pictures in ``vis/`` and, at the end, ``result.csv``.
+
+    Args:
+        out_dir (str): the folder (made if missing).
+        header (dict): the JSON's leading keys (config, checkpoint, ...).
+        vis (bool): draw pictures.
+        vis_max (int, optional): draw at most this many.
+        draw_boxes (bool): draw the boxes too (detector boxes).
+
+    Attributes:
+        image_ids (list[str]), categories (list[str]): those written.
+        n_vis (int): pictures drawn.
+    """
+
+    def __init__(self,
+                 out_dir: str,
+                 header: dict,
+                 vis: bool = True,
+                 vis_max: Optional[int] = None,
+                 draw_boxes: bool = False):
+        os.makedirs(out_dir, exist_ok=True)
+        self.out_dir = out_dir
+        self.vis, self.vis_max, self.draw_boxes = vis, vis_max, draw_boxes
+        self.json_path = osp.join(out_dir, 'keypoints.json')
+        self.csv_path = osp.join(out_dir, 'result.csv')
+        self._f = open(self.json_path, 'w', encoding='utf-8')
+        head = json.dumps(dict(header, keypoint_names=list(KEYPOINT_NAMES)))
+        self._f.write(head[:-1] + ', "predictions": [\n')
+        self.image_ids: List[str] = []
+        self.categories: List[str] = []
+        self._keypoints: List[np.ndarray] = []
+        self.n_vis = 0
+
+    def write(self, pred: ImagePrediction) -> None:
+        """Add one image's predictions to the JSON (and its picture)."""
+        image_id, cat, path = pred.item
+        # decoded as the pipeline's LoadImage does (EXIF turns too)
+        img = mmcv.imread(path, backend='cv2')
+        h, w = img.shape[:2]
+        insts = [
+            format_instance(cat, k, s,
+                            np.array([0, 0, w, h]) if box is None else box,
+                            score)
+            for k, s, box, score in zip(pred.keypoints, pred.scores,
+                                        pred.boxes, pred.box_scores)
+        ]
+        record = dict(image_id=image_id, category=cat,
+                      image_path=osp.abspath(path), **insts[0])
+        if pred.detected is not None:
+            record['bbox_source'] = 'detector' if pred.detected \
+                else 'whole image (nothing detected)'
+            record['instances'] = insts
+        self._f.write((',\n' if self.image_ids else '') + json.dumps(record))
+        self.image_ids.append(image_id)
+        self.categories.append(cat)
+        self._keypoints.append(pred.keypoints[0])
+        if self.vis and (self.vis_max is None or self.n_vis < self.vis_max):
+            out = vis_path(self.out_dir, image_id)
+            os.makedirs(osp.dirname(out), exist_ok=True)
+            cv2.imwrite(out, draw_instances(img, cat, insts,
+                                            self.draw_boxes),
+                        [cv2.IMWRITE_JPEG_QUALITY, 90])
+            self.n_vis += 1
+
+    def close(self) -> None:
+        """End ``keypoints.json`` (a valid file with what was written)."""
+        if not self._f.closed:
+            self._f.write('\n]}\n')
+            self._f.close()
+
+    def write_submission(self) -> str:
+        """Write ``result.csv`` for the images written; return its path."""
+        write_submission(self.csv_path, self.image_ids, self.categories,
+                         np.asarray(self._keypoints))
+        return self.csv_path

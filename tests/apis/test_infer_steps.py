@@ -1,0 +1,137 @@
+"""mmpose_cloth.apis inference steps without a model: plan (which images,
+which categories), predict (boxes and batches, with a stand-in predictor)
+and write (JSON stream, pictures, result.csv). tests/tools/test_infer.py
+runs them end to end with a trained model."""
+import csv
+import json
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+
+from mmpose_cloth.apis import (GarmentPredictor, InferenceInputError,
+                               InferenceWriter, format_instance,
+                               keep_predicted_categories, keypoint_ids,
+                               plan_images, predict_batches, vis_path)
+from mmpose_cloth.fashionai import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                                    write_test_list)
+
+
+def _image(path, w=40, h=30):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.full((h, w, 3), 128, np.uint8))
+    return str(path)
+
+
+def test_plan_from_the_fashionai_layout_and_a_test_list(tmp_path):
+    a = _image(tmp_path / 'x' / 'Images' / 'skirt' / 'a.jpg')
+    b = _image(tmp_path / 'x' / 'Images' / 'dress' / 'b.jpg')
+    items, warnings = plan_images([str(tmp_path / 'x')])
+    assert sorted(items) == [('Images/dress/b.jpg', 'dress', b),
+                             ('Images/skirt/a.jpg', 'skirt', a)]
+    assert warnings == []
+    # a test list: images missing on disk are warned about and left out
+    test_csv = str(tmp_path / 'x' / 'test.csv')
+    write_test_list(test_csv, ['Images/skirt/a.jpg', 'Images/skirt/gone.jpg'],
+                    ['skirt', 'skirt'])
+    items, warnings = plan_images(test_csv=test_csv)
+    assert items == [('Images/skirt/a.jpg', 'skirt',
+                      osp.join(str(tmp_path / 'x'), 'Images/skirt/a.jpg'))]
+    assert len(warnings) == 1 and '1 of 2 images' in warnings[0]
+
+
+def test_plan_errors(tmp_path):
+    loose = _image(tmp_path / 'loose.jpg')
+    with pytest.raises(InferenceInputError, match='give --category'):
+        plan_images([loose])
+    assert plan_images([loose], category='blouse')[0] == [
+        ('loose.jpg', 'blouse', loose)]
+    with pytest.raises(InferenceInputError, match='no such file'):
+        plan_images([str(tmp_path / 'nothing.jpg')])
+    # the same name in two folders: ids relative to their common folder
+    a = _image(tmp_path / 'p' / 'a.jpg')
+    b = _image(tmp_path / 'q' / 'a.jpg')
+    items, _ = plan_images([a, b], category='skirt')
+    assert [i[0] for i in items] == ['p/a.jpg', 'q/a.jpg']
+
+
+def test_keep_predicted_categories():
+    items = [('a', 'skirt', 'a.jpg'), ('b', 'dress', 'b.jpg'),
+             ('c', 'skirt', 'c.jpg')]
+    kept, warning = keep_predicted_categories(items,
+                                              CATEGORY_KEYPOINTS['skirt'])
+    assert kept == [items[0], items[2]]
+    assert warning.endswith('left out: 1 dress')
+    assert keep_predicted_categories(items, range(24)) == (items, None)
+
+
+def test_keypoint_ids():
+
+    class Model:
+        dataset_meta = dict(keypoint_id2name={
+            0: 'waistband_left', 1: 'waistband_right', 2: 'hemline_left'})
+
+    assert keypoint_ids(Model()).tolist() == [
+        KEYPOINT_NAMES.index(n)
+        for n in ('waistband_left', 'waistband_right', 'hemline_left')]
+
+
+def _fake_predictor(calls):
+
+    def predict(paths, boxes):
+        calls.append((list(paths), [b is None for b in boxes]))
+        k = np.full((len(paths), 24, 2), 5.0)
+        return k, np.full((len(paths), 24), 0.5)
+
+    return GarmentPredictor(predict, np.arange(24), 'cpu')
+
+
+def test_predict_batches_whole_images():
+    calls = []
+    items = [(f'{i}.jpg', 'skirt', f'{i}.jpg') for i in range(5)]
+    batches = list(predict_batches(items, _fake_predictor(calls),
+                                   batch_size=2))
+    assert [len(b) for b in batches] == [2, 2, 1]
+    assert [c[0] for c in calls] == [['0.jpg', '1.jpg'], ['2.jpg', '3.jpg'],
+                                     ['4.jpg']]
+    pred = batches[0][0]
+    assert pred.item == items[0] and pred.detected is None
+    assert pred.boxes == [None] and pred.box_scores == [1.0]
+    assert pred.keypoints[0].shape == (24, 2)
+
+
+def test_writer(tmp_path):
+    path = _image(tmp_path / 'Images' / 'skirt' / 'a.jpg', 40, 30)
+    items = [('Images/skirt/a.jpg', 'skirt', path)]
+    (preds, ) = predict_batches(items, _fake_predictor([]))
+    out = str(tmp_path / 'out')
+    writer = InferenceWriter(out, dict(config='c.py'), vis=True)
+    writer.write(preds[0])
+    writer.close()
+    writer.write_submission()
+    data = json.loads(open(osp.join(out, 'keypoints.json')).read())
+    assert data['config'] == 'c.py'
+    assert data['keypoint_names'] == list(KEYPOINT_NAMES)
+    (p, ) = data['predictions']
+    assert p['bbox'] == [0, 0, 40, 30] and p['bbox_score'] == 1.0
+    assert 'instances' not in p
+    has = CATEGORY_KEYPOINTS['skirt']
+    assert [k is not None for k in p['keypoints']] == [
+        k in has for k in range(24)]
+    rows = list(csv.reader(open(osp.join(out, 'result.csv'))))
+    assert rows[1][0] == 'Images/skirt/a.jpg' and rows[1][1] == 'skirt'
+    assert osp.isfile(vis_path(out, 'Images/skirt/a.jpg'))
+    assert writer.n_vis == 1
+
+
+def test_format_instance_and_vis_path():
+    k = np.arange(48, dtype=float).reshape(24, 2) + 0.123
+    inst = format_instance('skirt', k, np.full(24, 0.98765),
+                           np.array([1.111, 2, 3, 4]), 0.5)
+    assert inst['bbox'] == [1.11, 2.0, 3.0, 4.0]
+    assert inst['keypoints'][15] == [30.12, 31.12]
+    assert inst['keypoint_scores'][15] == 0.9877
+    assert inst['keypoints'][0] is None
+    # ids cannot leave OUT_DIR/vis
+    assert vis_path('o', '../../a.png') == osp.join('o', 'vis', 'a.jpg')
