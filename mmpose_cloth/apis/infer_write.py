@@ -20,6 +20,7 @@ import numpy as np
 
 from ..fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES, write_submission
 from .infer_predict import ImagePrediction
+from .inference import whole_image_bbox
 
 __all__ = ['InferenceWriter', 'format_instance', 'draw_instances',
            'vis_path']
@@ -123,7 +124,7 @@ class InferenceWriter:
         h, w = img.shape[:2]
         insts = [
             format_instance(cat, k, s,
-                            np.array([0, 0, w, h]) if box is None else box,
+                            whole_image_bbox(w, h) if box is None else box,
                             score)
             for k, s, box, score in zip(pred.keypoints, pred.scores,
                                         pred.boxes, pred.box_scores)

@@ -10,7 +10,7 @@ from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
 
 __all__ = [
     'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
-    'keypoint_ids'
+    'keypoint_ids', 'whole_image_bbox'
 ]
 
 
@@ -112,15 +112,36 @@ def predict_garments(model,
     return out
 
 
+def whole_image_bbox(width: int, height: int) -> np.ndarray:
+    """The box a whole image is seen through in validation and testing.
+
+    The converter writes the COCO box ``[0, 0, w, h]`` (x, y, width,
+    height), and MMPose's COCO-style datasets (``parse_data_info``) clip its
+    far corner to the last pixel, ``x2 = min(x + w, w - 1)``: so
+    ``tools/test.py`` crops ``[0, 0, w - 1, h - 1]``. Inference uses the
+    same box, so that a submission is exactly what validation measured
+    (``tests/apis/test_one_prediction_path.py``).
+
+    Args:
+        width (int): image width in pixels.
+        height (int): image height in pixels.
+
+    Returns:
+        np.ndarray: (4,) float32 xyxy box.
+    """
+    return np.array([0, 0, width - 1, height - 1], dtype=np.float32)
+
+
 def run_test_pipeline(pipeline_cfg: Sequence[dict],
                       image_path: str,
                       bbox: Optional[np.ndarray] = None,
                       meta: Optional[dict] = None) -> dict:
     """Run a top-down test pipeline on one image and one box.
 
-    Without a box the whole image is the box, measured on the image as
-    loaded (the pipeline's first step, ``LoadImage``), so that it matches
-    what the model sees also where EXIF orientation turns the image.
+    Without a box the whole image is the box (:func:`whole_image_bbox`, as
+    the dataset makes it), measured on the image as loaded (the pipeline's
+    first step, ``LoadImage``), so that it matches what the model sees also
+    where EXIF orientation turns the image.
 
     Args:
         pipeline_cfg (Sequence[dict]): the transforms' configs.
@@ -147,7 +168,7 @@ def run_test_pipeline(pipeline_cfg: Sequence[dict],
             from PIL import Image
             with Image.open(image_path) as im:
                 w, h = im.size
-        data['bbox'] = np.array([[0, 0, w, h]], dtype=np.float32)
+        data['bbox'] = whole_image_bbox(w, h)[None]
     data['bbox_score'] = np.ones(1, dtype=np.float32)
     if meta:
         data.update(meta)

@@ -329,3 +329,74 @@ test_dataloader = dict(dataset=dict(
     metainfo=dict(classes=('blouse', 'outwear', 'dress', 'skirt',
                            'trousers'))))
 """
+
+
+def test_submission_scores_what_validation_measured(infer_tool, trained,
+                                                     split_dir, tmp_path,
+                                                     capsys):
+    """One prediction path: ``tools/test.py`` on the validation images and
+    ``tools/infer.py --test-csv`` on the same images, its ``result.csv``
+    scored by the offline evaluator, give the same NE to 0.01 points, and
+    the keypoints agree to float rounding (they crop the same box: MMPose's
+    datasets clip the converter's whole-image box to the last pixel)."""
+    import subprocess
+    import sys
+
+    from mmengine.config import Config
+    from mmengine.registry import DefaultScope
+    from mmpose.registry import DATASETS
+
+    from mmpose_cloth.fashionai import (CATEGORY_KEYPOINTS, read_annotations,
+                                        write_annotations, write_test_list)
+    metrics = tmp_path / 'metrics.json'
+    proc = subprocess.run([
+        sys.executable, f'{REPO}/tools/test.py', trained['cfg'],
+        trained['ckpt'], '--work-dir', str(tmp_path / 'test'), '--out',
+        str(metrics), '--dump', str(tmp_path / 'preds.pkl')
+    ], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ne_test = json.loads(metrics.read_text())
+
+    cfg = Config.fromfile(trained['cfg'])
+    with DefaultScope.overwrite_default_scope('mmpose'):  # not a detector's
+        dataset = DATASETS.build(cfg.test_dataloader.dataset)
+    image_ids = [
+        osp.relpath(dataset.get_data_info(i)['img_path'], split_dir)
+        for i in range(len(dataset))
+    ]
+    by_id = {
+        r.image_id: r
+        for r in read_annotations(
+            osp.join(split_dir, 'Annotations', 'train.csv')).records
+    }
+    records = [by_id[i] for i in image_ids]
+    test_csv, answers = str(tmp_path / 'val.csv'), str(tmp_path / 'gt.csv')
+    write_test_list(test_csv, image_ids, [r.category for r in records])
+    write_annotations(answers, records)
+    out = tmp_path / 'infer'
+    assert infer_tool.main([
+        trained['cfg'], trained['ckpt'], '--test-csv', test_csv, '--root',
+        split_dir, '--out-dir', str(out), '--device', 'cpu', '--no-vis'
+    ]) == 0
+    evaluator = _load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
+    capsys.readouterr()
+    assert evaluator.main(['--gt', answers, '--pred',
+                           str(out / 'result.csv'), '--json']) == 0
+    ne_infer = json.loads(capsys.readouterr().out)
+    assert ne_infer['images'] == ne_test['fashionai/images'] == len(records)
+    assert abs(ne_infer['NE'] - ne_test['fashionai/NE']) < 1e-4
+
+    # the keypoints themselves: tools/test.py's dump vs keypoints.json
+    import pickle
+    with open(tmp_path / 'preds.pkl', 'rb') as f:
+        dumped = {
+            osp.relpath(p['img_path'], split_dir): p
+            for p in pickle.load(f)
+        }
+    inferred = json.loads((out / 'keypoints.json').read_text())
+    for pred in inferred['predictions']:
+        has = list(CATEGORY_KEYPOINTS[pred['category']])
+        ref = np.asarray(dumped[pred['image_id']]['pred_instances']
+                         ['keypoints'])[0][has]
+        np.testing.assert_allclose(
+            np.asarray([pred['keypoints'][k] for k in has]), ref, atol=0.01)
