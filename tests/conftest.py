@@ -129,7 +129,8 @@ def synthetic_split(tmp_path_factory):
     """A tiny synthetic FashionAI split (4 train images per category at
     256x256) converted to COCO: needs no download, so the tests that use it
     run everywhere."""
-    from mmpose_cloth.fashionai import convert_split, generate_fashionai
+    from mmpose_cloth.fashionai import convert_split
+    from mmpose_cloth.testing import generate_fashionai
     root = tmp_path_factory.mktemp('synthetic')
     generate_fashionai(str(root), num_per_category=4, test_per_category=2,
                        image_size=(256, 256), seed=0)
@@ -175,7 +176,8 @@ def synthetic_coco(tmp_path_factory):
         ``per_category`` and ``out_of_image``, derived from the CSV the
         generator wrote and the deleted file, not typed in.
     """
-    from mmpose_cloth.fashionai import generate_fashionai, read_annotations
+    from mmpose_cloth.fashionai import read_annotations
+    from mmpose_cloth.testing import generate_fashionai
     root = tmp_path_factory.mktemp('synthetic_split')
     summary = generate_fashionai(
         str(root), num_per_category=SYNTHETIC_PER_CATEGORY,

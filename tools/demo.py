@@ -32,9 +32,10 @@ import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.evaluation.functional import (  # noqa: E402
     evaluate_submission, fit_mean_shape, predict_mean_shape)
 from mmpose_cloth.fashionai import (CATEGORIES, convert_split,  # noqa: E402
-                                    generate_fashionai, read_annotations,
-                                    read_test_list, split_coco,
-                                    write_rejects, write_submission)
+                                    read_annotations, read_test_list,
+                                    split_coco, write_rejects,
+                                    write_submission)
+from mmpose_cloth.testing import generate_fashionai  # noqa: E402
 
 DEFAULT_CONFIG = osp.join(
     ROOT, 'configs', 'cpn', 'td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-'

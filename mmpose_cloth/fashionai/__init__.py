@@ -6,7 +6,6 @@ from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
                      RowProblem, read_annotations, read_test_list,
                      write_annotations, write_submission, write_test_list)
 from .metainfo import fashionai_metainfo
-from .synthetic import generate_fashionai
 from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
                      KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS, SKELETONS,
                      category_keypoint_names, check_category,
@@ -18,7 +17,7 @@ __all__ = [
     'check_category', 'norm_pair_indices', 'FashionAIFormatError',
     'FashionAIRecord', 'ReadResult', 'RowProblem', 'read_annotations',
     'read_test_list', 'write_annotations', 'write_submission',
-    'write_test_list', 'fashionai_metainfo', 'generate_fashionai',
+    'write_test_list', 'fashionai_metainfo',
     'ConversionReport',
     'coco_to_records', 'convert_split', 'read_image_size', 'records_to_coco',
     'split_coco',

@@ -152,7 +152,8 @@ def test_strict_shows_the_first_rejected_rows(tmp_path):
     images: the first five rejects (by line) with file, line, column and
     reason, then how many more, and exit status 1 (a real process, to
     cover the script's entry point)."""
-    from mmpose_cloth.fashionai import CSV_HEADER, generate_fashionai
+    from mmpose_cloth.fashionai import CSV_HEADER
+    from mmpose_cloth.testing import generate_fashionai
     split = tmp_path / 'split'
     summary = generate_fashionai(str(split), num_per_category=2,
                                  test_per_category=0, image_size=(64, 64),

@@ -268,7 +268,8 @@ def make_synthetic_split(root: str, per_category: int,
                          image_size: Tuple[int, int]) -> str:
     """Write a synthetic FashionAI split and its COCO JSON; return the JSON
     path."""
-    from mmpose_cloth.fashionai import convert_split, generate_fashionai
+    from mmpose_cloth.fashionai import convert_split
+    from mmpose_cloth.testing import generate_fashionai
     generate_fashionai(root, num_per_category=per_category,
                        test_per_category=0, image_size=tuple(image_size),
                        seed=0)
