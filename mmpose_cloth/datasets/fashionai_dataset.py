@@ -9,7 +9,7 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from ..fashionai.coco import verify_image
+from ..fashionai.image_check import verify_image
 from ..fashionai.metainfo import fashionai_metainfo
 from ..fashionai.schema import (KEYPOINT_NAMES, category_keypoint_names,
                                 check_category)

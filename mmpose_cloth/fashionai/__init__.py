@@ -1,7 +1,7 @@
 """The FashionAI format: schema, CSV files, COCO conversion, metainfo."""
 from .coco import (ConversionReport, coco_to_records, convert_split,
-                   read_image_size,
                    records_to_coco, split_coco, write_rejects)
+from .image_check import read_image_size, verify_image
 from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
                      RowProblem, read_annotations, read_test_list,
                      write_annotations, write_submission, write_test_list)
@@ -19,7 +19,8 @@ __all__ = [
     'read_test_list', 'write_annotations', 'write_submission',
     'write_test_list', 'fashionai_metainfo',
     'ConversionReport',
-    'coco_to_records', 'convert_split', 'read_image_size', 'records_to_coco',
+    'coco_to_records', 'convert_split', 'read_image_size', 'verify_image',
+    'records_to_coco',
     'split_coco',
     'write_rejects'
 ]
