@@ -31,10 +31,10 @@ import numpy as np  # noqa: E402
 import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.evaluation.functional import (  # noqa: E402
     evaluate_submission, fit_mean_shape, predict_mean_shape)
-from mmpose_cloth.fashionai import (CATEGORIES, convert_split,  # noqa: E402
-                                    read_annotations, read_test_list,
-                                    split_coco, write_rejects,
-                                    write_submission)
+from fashionai_format import (CATEGORIES, convert_split,  # noqa: E402
+                              read_annotations, read_test_list,
+                              split_coco, write_rejects,
+                              write_submission)
 from mmpose_cloth.testing import generate_fashionai  # noqa: E402
 
 DEFAULT_CONFIG = osp.join(

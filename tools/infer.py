@@ -54,10 +54,10 @@ from mmengine.config import DictAction  # noqa: E402
 
 import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.compat import MissingMMCVOpError  # noqa: E402
-from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
-                                    CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
-                                    FashionAIFormatError, read_test_list,
-                                    write_submission)
+from fashionai_format import (CATEGORIES,  # noqa: E402
+                              CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                              FashionAIFormatError, read_test_list,
+                              write_submission)
 
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 EXIT_USAGE, EXIT_NO_OPS = 2, 3

@@ -6,7 +6,7 @@ import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
 
 __all__ = ['predict_garments', 'predict_garment_batch', 'run_test_pipeline']
 

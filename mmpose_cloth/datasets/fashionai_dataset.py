@@ -9,10 +9,10 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from ..fashionai.image_check import verify_image
-from ..fashionai.metainfo import fashionai_metainfo
-from ..fashionai.schema import (KEYPOINT_NAMES, category_keypoint_names,
-                                check_category)
+from fashionai_format.image_check import verify_image
+from fashionai_format.metainfo import fashionai_metainfo
+from fashionai_format.schema import (KEYPOINT_NAMES, category_keypoint_names,
+                                     check_category)
 
 BAD_IMAGE_MODES = ('error', 'skip')
 
@@ -78,7 +78,7 @@ class FashionAIDataset(BaseCocoStyleDataset):
     loss). With ``category='outwear'`` the dataset keeps only outwear images
     and only outwear's 14 keypoints, like the ``subset`` of MMPose's
     ``DeepFashionDataset``; the metainfo (names, flip pairs from ``swap``
-    names, skeleton) is derived from :mod:`mmpose_cloth.fashionai.schema`.
+    names, skeleton) is derived from :mod:`fashionai_format.schema`.
 
     The annotation file is COCO keypoint JSON written by
     ``tools/dataset_converters/fashionai2coco.py``; ``data_root`` is the
@@ -232,7 +232,7 @@ class FashionAIDataset(BaseCocoStyleDataset):
             raise ValueError(
                 f'{type(self).__name__}: metainfo keypoints {unknown} are not '
                 f'FashionAI keypoints (expected names from '
-                f'mmpose_cloth.fashionai.KEYPOINT_NAMES)')
+                f'fashionai_format.KEYPOINT_NAMES)')
         if self.category is not None and \
                 tuple(names) != category_keypoint_names(self.category):
             raise ValueError(

@@ -19,7 +19,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
 from .onnx_export import read_onnx_metadata
 
 __all__ = ['OnnxGarmentPredictor']
@@ -88,7 +88,7 @@ class OnnxGarmentPredictor:
             dm = json.loads(meta['dataset_meta'])
             names, flip = dm['keypoint_names'], dm['flip_indices']
         else:
-            from ..fashionai.metainfo import fashionai_metainfo
+            from fashionai_format.metainfo import fashionai_metainfo
             from mmpose.datasets.datasets.utils import parse_pose_metainfo
             cat = config.train_dataloader.dataset.get('category')
             parsed = parse_pose_metainfo(fashionai_metainfo(cat))

@@ -4,8 +4,8 @@ from mmengine import Config
 
 from conftest import REPO
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
-from mmpose_cloth.fashionai import CATEGORIES, category_keypoint_names
-from mmpose_cloth.fashionai.metainfo import fashionai_metainfo
+from fashionai_format import CATEGORIES, category_keypoint_names
+from fashionai_format.metainfo import fashionai_metainfo
 
 
 def test_config_file_is_the_generated_one():

@@ -1,6 +1,6 @@
 import pytest
 
-from mmpose_cloth.fashionai import schema
+from fashionai_format import schema
 
 
 def test_counts_match_the_competition():

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from mmpose_cloth.evaluation.functional import normalized_error
-from mmpose_cloth.fashionai.csv_io import read_annotations, read_test_list
-from mmpose_cloth.fashionai.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                           KEYPOINT_NAMES, norm_pair_indices)
+from fashionai_format.csv_io import read_annotations, read_test_list
+from fashionai_format.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
+                                     KEYPOINT_NAMES, norm_pair_indices)
 from mmpose_cloth.testing.synthetic import (generate_fashionai,
                                             render_garment, sample_rng,
                                             synthetic_image_id)

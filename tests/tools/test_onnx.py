@@ -57,7 +57,7 @@ def _model(tmp_path, split, category=None, cpn=True, flip=True):
     cfg.dump(cfg_path)
     torch.manual_seed(0)
     model = init_model(cfg, None, device='cpu')
-    from mmpose_cloth.fashionai import fashionai_metainfo
+    from fashionai_format import fashionai_metainfo
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     model.dataset_meta = parse_pose_metainfo(fashionai_metainfo(category))
     ckpt = str(tmp_path / 'model.pth')
@@ -86,7 +86,7 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
     from mmpose_cloth.apis import predict_garment_batch
     from mmpose_cloth.deploy import (HeatmapForward, OnnxGarmentPredictor,
                                      export_onnx, read_onnx_metadata)
-    from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS
+    from fashionai_format import CATEGORY_KEYPOINTS
     model, _, _ = _model(tmp_path, synthetic_split, category, cpn, flip)
     onnx_file = str(tmp_path / 'model.onnx')
     info = export_onnx(model, onnx_file)

@@ -268,7 +268,7 @@ def make_synthetic_split(root: str, per_category: int,
                          image_size: Tuple[int, int]) -> str:
     """Write a synthetic FashionAI split and its COCO JSON; return the JSON
     path."""
-    from mmpose_cloth.fashionai import convert_split
+    from fashionai_format import convert_split
     from mmpose_cloth.testing import generate_fashionai
     generate_fashionai(root, num_per_category=per_category,
                        test_per_category=0, image_size=tuple(image_size),
@@ -550,9 +550,9 @@ def time_evaluation(n: int, reps: int = 5) -> dict:
     matched and scored, as ``tools/analysis/fashionai_eval.py``)."""
     from mmpose_cloth.evaluation import FashionAIMetric, evaluate_submission
     from mmpose_cloth.evaluation.functional import normalized_error
-    from mmpose_cloth.fashionai import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                        FashionAIRecord, read_annotations,
-                                        write_annotations)
+    from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                                  FashionAIRecord, read_annotations,
+                                  write_annotations)
     rng = np.random.default_rng(0)
     cat = rng.integers(0, len(CATEGORIES), n)
     gt = rng.uniform(0, 512, (n, 24, 2))

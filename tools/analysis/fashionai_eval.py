@@ -28,8 +28,8 @@ import sys
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
-from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
-                                    FashionAIFormatError, read_annotations)
+from fashionai_format import (CATEGORIES,  # noqa: E402
+                              FashionAIFormatError, read_annotations)
 
 
 def parse_args(argv=None):

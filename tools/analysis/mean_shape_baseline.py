@@ -19,9 +19,9 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.evaluation.functional import (  # noqa: E402
     evaluate_submission, fit_mean_shape, predict_mean_shape)
-from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
-                                    read_annotations, write_annotations,
-                                    write_submission)
+from fashionai_format import (CATEGORIES,  # noqa: E402
+                              read_annotations, write_annotations,
+                              write_submission)
 
 
 def main(argv=None) -> int:

@@ -8,8 +8,8 @@ from mmengine.logging import MMLogger, print_log
 
 from mmpose.registry import METRICS
 
-from ...fashionai.csv_io import write_submission
-from ...fashionai.schema import CATEGORIES, KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.csv_io import write_submission
+from fashionai_format.schema import CATEGORIES, KEYPOINT_NAMES, NUM_KEYPOINTS
 from ..functional import category_indices, normalized_error
 
 

@@ -1,4 +1,12 @@
-"""The FashionAI format: schema, CSV files, COCO conversion, metainfo."""
+"""The FashionAI Key Points Detection format, without torch or MMPose.
+
+The schema (keypoints, categories, normalizing pairs, flips, skeletons) is
+the one source of truth that everything in mmpose-cloth derives from; next
+to it are the CSV files, image checks, the COCO conversion and the MMPose
+metainfo built from the schema. It needs only numpy (and PIL/OpenCV for the
+image checks), so tools that only read or write the format start without
+torch, MMCV and MMPose. ``import mmpose_cloth`` is the MMPose plugin.
+"""
 from .coco import (ConversionReport, coco_to_records, convert_split,
                    records_to_coco, split_coco, write_rejects)
 from .image_check import read_image_size, verify_image
