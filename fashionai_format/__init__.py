@@ -17,12 +17,12 @@ from .metainfo import fashionai_metainfo
 from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
                      KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS, SKELETONS,
                      category_keypoint_names, check_category,
-                     norm_pair_indices)
+                     keypoint_indices, norm_pair_indices)
 
 __all__ = [
     'CATEGORIES', 'CATEGORY_KEYPOINTS', 'CSV_HEADER', 'KEYPOINT_NAMES',
     'NORM_PAIRS', 'NUM_KEYPOINTS', 'SKELETONS', 'category_keypoint_names',
-    'check_category', 'norm_pair_indices', 'FashionAIFormatError',
+    'check_category', 'keypoint_indices', 'norm_pair_indices', 'FashionAIFormatError',
     'FashionAIRecord', 'ReadResult', 'RowProblem', 'read_annotations',
     'read_test_list', 'write_annotations', 'write_submission',
     'write_test_list', 'fashionai_metainfo',

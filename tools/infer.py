@@ -251,7 +251,7 @@ def init_pose_model(args):
 
     from mmpose.apis import init_model
     from mmpose_cloth.apis import predict_garment_batch
-    from mmpose_cloth.apis.inference import _keypoint_ids
+    from mmpose_cloth.apis.inference import model_keypoint_ids as _keypoint_ids
     cfg = Config.fromfile(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)

@@ -19,7 +19,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from fashionai_format.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
 from .onnx_export import read_onnx_metadata
 
 __all__ = ['OnnxGarmentPredictor']
@@ -97,7 +97,7 @@ class OnnxGarmentPredictor:
             flip = parsed['flip_indices']
         self.keypoint_names = list(names)
         self.keypoint_ids = np.array(
-            [KEYPOINT_NAMES.index(n) for n in names])
+            keypoint_indices(names, source=f'{onnx_file}: keypoints'))
         self.flip_indices = list(flip)
 
         test_cfg = dict(config.model.get('test_cfg') or {})

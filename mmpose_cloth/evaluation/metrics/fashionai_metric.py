@@ -9,7 +9,8 @@ from mmengine.logging import MMLogger, print_log
 from mmpose.registry import METRICS
 
 from fashionai_format.csv_io import write_submission
-from fashionai_format.schema import CATEGORIES, KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import (CATEGORIES, NUM_KEYPOINTS,
+                                     keypoint_indices)
 from ..functional import category_indices, normalized_error
 
 
@@ -62,12 +63,8 @@ class FashionAIMetric(BaseMetric):
                 'FashionAIMetric needs dataset_meta with keypoint names; '
                 'evaluate it on a FashionAIDataset (the runner sets '
                 'dataset_meta from the dataset).')
-        names = [id2name[i] for i in range(len(id2name))]
-        unknown = [n for n in names if n not in KEYPOINT_NAMES]
-        if unknown:
-            raise ValueError(f'dataset_meta has keypoints that are not '
-                             f'FashionAI keypoints: {unknown}')
-        return np.array([KEYPOINT_NAMES.index(n) for n in names])
+        return np.array(keypoint_indices(
+            id2name, source='FashionAIMetric: dataset_meta keypoints'))
 
     def process(self, data_batch: Sequence[dict],
                 data_samples: Sequence[dict]) -> None:
