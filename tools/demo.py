@@ -29,8 +29,9 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.evaluation.functional import (  # noqa: E402
-    evaluate_submission, fit_mean_shape, predict_mean_shape)
+from mmpose_cloth.baselines import (fit_mean_shape,  # noqa: E402
+                                    predict_mean_shape)
+from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
 from fashionai_format import (CATEGORIES, convert_split,  # noqa: E402
                               read_annotations, read_test_list,
                               split_coco, write_rejects,

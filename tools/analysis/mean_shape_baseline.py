@@ -17,8 +17,9 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.evaluation.functional import (  # noqa: E402
-    evaluate_submission, fit_mean_shape, predict_mean_shape)
+from mmpose_cloth.baselines import (fit_mean_shape,  # noqa: E402
+                                    predict_mean_shape)
+from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
 from fashionai_format import (CATEGORIES,  # noqa: E402
                               read_annotations, write_annotations,
                               write_submission)
