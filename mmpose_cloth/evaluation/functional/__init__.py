@@ -1,6 +1,8 @@
+from .ne_table import format_ne_table
 from .normalized_error import NEResult, category_indices, normalized_error
 from .submission import evaluate_submission
 
 __all__ = [
-    'NEResult', 'category_indices', 'normalized_error', 'evaluate_submission'
+    'NEResult', 'category_indices', 'normalized_error', 'evaluate_submission',
+    'format_ne_table'
 ]

@@ -9,9 +9,8 @@ from mmengine.logging import MMLogger, print_log
 from mmpose.registry import METRICS
 
 from fashionai_format.csv_io import write_submission
-from fashionai_format.schema import (CATEGORIES, NUM_KEYPOINTS,
-                                     keypoint_indices)
-from ..functional import category_indices, normalized_error
+from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
+from ..functional import category_indices, format_ne_table, normalized_error
 
 
 @METRICS.register_module()
@@ -118,16 +117,7 @@ class FashionAIMetric(BaseMetric):
         cats = [r['category'] for r in results]
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
-        lines = ['FashionAI normalized error (lower is better):']
-        for c in CATEGORIES:
-            if f'NE/{c}' in summary:
-                lines.append(f'  {c:<9} NE {summary[f"NE/{c}"] * 100:6.2f}% '
-                             f'over {summary[f"count/{c}"]} keypoints')
-        lines.append(f'  {"all":<9} NE {summary["NE"] * 100:6.2f}% over '
-                     f'{summary["count"]} keypoints in {summary["images"]} '
-                     f'images; left out (no normalizing keypoints): '
-                     f'{summary["left_out"]}')
-        print_log('\n'.join(lines), logger=logger)
+        print_log(format_ne_table(summary), logger=logger)
         if self.outfile_prefix:
             path = f'{self.outfile_prefix}.result.csv'
             write_submission(path, [r['image_id'] for r in results], cats,
