@@ -110,6 +110,19 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
     assert ok.sum(-1).tolist() == [num_kpts] * len(images)
     diff = np.abs(k_pt - k_ort)[ok]
     inputs, _ = predictor.preprocess(images)
+    # the input is the model's own pipeline and data_preprocessor, bit for
+    # bit (the runner builds them from the config)
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DefaultScope
+    from mmpose_cloth.apis.inference import run_test_pipeline
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        batch = pseudo_collate([
+            run_test_pipeline(model.cfg.test_dataloader.dataset.pipeline, p)
+            for p in images
+        ])
+    with torch.no_grad():
+        want = model.data_preprocessor(batch, False)['inputs'].numpy()
+    np.testing.assert_array_equal(inputs, want)
     with torch.no_grad():
         hm_pt = HeatmapForward(model)(torch.from_numpy(inputs)).numpy()
     hm_diff = np.abs(hm_pt - predictor._run(inputs)).max()
