@@ -58,38 +58,32 @@ NORM_PAIRS: Dict[str, Tuple[str, str]] = {
     'trousers': ('waistband_left', 'waistband_right'),
 }
 
+#: The neckline's links on garments with a center front (blouse, dress).
+_NECK: Tuple[Tuple[str, str], ...] = (
+    ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
+    ('neckline_right', 'center_front'))
+#: Neckline to shoulders, and each sleeve from the shoulder round to the
+#: armpit: the same on every upper-body garment.
+_SHOULDERS_SLEEVES: Tuple[Tuple[str, str], ...] = (
+    ('neckline_left', 'shoulder_left'), ('neckline_right', 'shoulder_right'),
+    ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
+    ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
+    ('cuff_right_out', 'cuff_right_in'), ('cuff_right_in', 'armpit_right'))
+#: Armpits to the waistline (outwear, dress).
+_WAIST = (('armpit_left', 'waistline_left'),
+          ('armpit_right', 'waistline_right'))
+
 #: Lines drawn between keypoints, per category (names, not indices).
 SKELETONS: Dict[str, Tuple[Tuple[str, str], ...]] = {
-    'blouse': (
-        ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
-        ('neckline_right', 'center_front'), ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'top_hem_left'),
-        ('armpit_right', 'top_hem_right'), ('top_hem_left', 'top_hem_right')),
-    'outwear': (
-        ('neckline_left', 'neckline_right'),
-        ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'waistline_left'),
-        ('armpit_right', 'waistline_right'),
-        ('waistline_left', 'top_hem_left'),
-        ('waistline_right', 'top_hem_right'),
+    'blouse': _NECK + _SHOULDERS_SLEEVES + (
+        ('armpit_left', 'top_hem_left'), ('armpit_right', 'top_hem_right'),
         ('top_hem_left', 'top_hem_right')),
-    'dress': (
-        ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
-        ('neckline_right', 'center_front'), ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'waistline_left'),
-        ('armpit_right', 'waistline_right'),
+    'outwear': ((('neckline_left', 'neckline_right'), ) +
+                _SHOULDERS_SLEEVES + _WAIST + (
+                    ('waistline_left', 'top_hem_left'),
+                    ('waistline_right', 'top_hem_right'),
+                    ('top_hem_left', 'top_hem_right'))),
+    'dress': _NECK + _SHOULDERS_SLEEVES + _WAIST + (
         ('waistline_left', 'hemline_left'),
         ('waistline_right', 'hemline_right'),
         ('hemline_left', 'hemline_right')),
