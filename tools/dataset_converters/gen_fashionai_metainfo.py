@@ -2,7 +2,11 @@
 
 The file is generated, not hand-written: ``fashionai_format.schema`` is
 the one source of truth, and ``tests/fashionai/test_metainfo.py`` fails if the
-file and the schema disagree. Run this after changing the schema::
+file and the schema disagree. It holds ``dataset_info`` (the 24-keypoint
+metainfo, for ``metainfo=dict(from_file=...)``) and
+``category_num_keypoints``, which the per-category configs read through
+``_base_`` for their heads' ``out_channels``. Run this after changing the
+schema::
 
     python tools/dataset_converters/gen_fashionai_metainfo.py
 """
@@ -15,6 +19,8 @@ ROOT = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
 sys.path.insert(0, ROOT)
 
 from fashionai_format.metainfo import fashionai_metainfo  # noqa: E402
+from fashionai_format.schema import (CATEGORIES,  # noqa: E402
+                                     CATEGORY_KEYPOINTS)
 
 DEFAULT_OUT = osp.join(ROOT, 'configs', '_base_', 'datasets', 'fashionai.py')
 HEADER = '''# FashionAI Key Points Detection: all 24 keypoints of the five categories.
@@ -22,12 +28,17 @@ HEADER = '''# FashionAI Key Points Detection: all 24 keypoints of the five categ
 # fashionai_format/schema.py; do not edit by hand. Per-category metainfo
 # is derived in code: FashionAIDataset(category='skirt').
 '''
+COUNTS_HEADER = '''
+# Keypoints per garment category. A per-category config lists this file in
+# its _base_ and sets out_channels=_base_.category_num_keypoints[category].
+'''
 
 
-def render(category=None) -> str:
-    info = fashionai_metainfo(category)
-    return HEADER + 'dataset_info = ' + pprint.pformat(
-        info, indent=4, width=79, sort_dicts=False) + '\n'
+def render() -> str:
+    counts = ', '.join(f'{c}={len(CATEGORY_KEYPOINTS[c])}' for c in CATEGORIES)
+    return (HEADER + 'dataset_info = ' + pprint.pformat(
+        fashionai_metainfo(), indent=4, width=79, sort_dicts=False) + '\n' +
+        COUNTS_HEADER + f'category_num_keypoints = dict(\n    {counts})\n')
 
 
 def main(argv=None) -> int:

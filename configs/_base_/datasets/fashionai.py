@@ -271,3 +271,8 @@ dataset_info = {   'dataset_name': 'fashionai',
                   0.025,
                   0.025,
                   0.025]}
+
+# Keypoints per garment category. A per-category config lists this file in
+# its _base_ and sets out_channels=_base_.category_num_keypoints[category].
+category_num_keypoints = dict(
+    blouse=13, outwear=14, dress=15, skirt=4, trousers=7)
