@@ -9,10 +9,10 @@ torch, MMCV and MMPose. ``import mmpose_cloth`` is the MMPose plugin.
 """
 from .coco import (ConversionReport, coco_to_records, convert_split,
                    records_to_coco, split_coco, write_rejects)
-from .image_check import read_image_size, verify_image
 from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
                      RowProblem, read_annotations, read_test_list,
                      write_annotations, write_submission, write_test_list)
+from .image_check import read_image_size, verify_image
 from .metainfo import fashionai_metainfo
 from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
                      KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS, SKELETONS,
@@ -22,13 +22,10 @@ from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
 __all__ = [
     'CATEGORIES', 'CATEGORY_KEYPOINTS', 'CSV_HEADER', 'KEYPOINT_NAMES',
     'NORM_PAIRS', 'NUM_KEYPOINTS', 'SKELETONS', 'category_keypoint_names',
-    'check_category', 'keypoint_indices', 'norm_pair_indices', 'FashionAIFormatError',
-    'FashionAIRecord', 'ReadResult', 'RowProblem', 'read_annotations',
-    'read_test_list', 'write_annotations', 'write_submission',
-    'write_test_list', 'fashionai_metainfo',
-    'ConversionReport',
-    'coco_to_records', 'convert_split', 'read_image_size', 'verify_image',
-    'records_to_coco',
-    'split_coco',
-    'write_rejects'
+    'check_category', 'keypoint_indices', 'norm_pair_indices',
+    'FashionAIFormatError', 'FashionAIRecord', 'ReadResult', 'RowProblem',
+    'read_annotations', 'read_test_list', 'write_annotations',
+    'write_submission', 'write_test_list', 'fashionai_metainfo',
+    'read_image_size', 'verify_image', 'ConversionReport', 'coco_to_records',
+    'convert_split', 'records_to_coco', 'split_coco', 'write_rejects'
 ]
