@@ -27,7 +27,8 @@ setup(
     'normalized-error metric, CPN, DetNet and baseline configs',
     long_description=open('README.md').read() if osp.exists('README.md') else '',
     long_description_content_type='text/markdown',
-    packages=find_packages(include=['mmpose_cloth', 'mmpose_cloth.*']),
+    packages=find_packages(
+        include=['fashionai_format', 'mmpose_cloth', 'mmpose_cloth.*']),
     python_requires='>=3.9',
     install_requires=read_requirements('runtime.txt'),
     extras_require={'tests': read_requirements('tests.txt')},

@@ -49,7 +49,7 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
                      max_iters: int = 2, input_size=(64, 64)) -> dict:
     """A small SimpleBaseline-style config (ResNet-18, 64x64 input) over
     FashionAI annotations, for runner-level tests on 2 CPU cores."""
-    from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS, NUM_KEYPOINTS
+    from fashionai_format import CATEGORY_KEYPOINTS, NUM_KEYPOINTS
     k = NUM_KEYPOINTS if category is None else \
         len(CATEGORY_KEYPOINTS[category])
     w, h = input_size
@@ -133,7 +133,8 @@ def synthetic_split(tmp_path_factory):
     """A tiny synthetic FashionAI split (4 train images per category at
     256x256) converted to COCO: needs no download, so the tests that use it
     run everywhere."""
-    from mmpose_cloth.fashionai import convert_split, generate_fashionai
+    from fashionai_format import convert_split
+    from mmpose_cloth.testing import generate_fashionai
     root = tmp_path_factory.mktemp('synthetic')
     generate_fashionai(str(root), num_per_category=4, test_per_category=2,
                        image_size=(256, 256), seed=0)
@@ -152,7 +153,7 @@ def _convert_and_split(split_dir: str, out) -> dict:
     """Convert a split folder, split it 85/15 (seed 0, the converter's
     ``--val-ratio 0.15 --seed 0``) and write the three JSON files (all,
     train, val) under ``out``."""
-    from mmpose_cloth.fashionai import convert_split, split_coco
+    from fashionai_format import convert_split, split_coco
     coco, report = convert_split(split_dir, progress=False)
     train, val = split_coco(coco, 0.15, seed=0)
     paths = {}
@@ -179,7 +180,8 @@ def synthetic_coco(tmp_path_factory):
         ``per_category`` and ``out_of_image``, derived from the CSV the
         generator wrote and the deleted file, not typed in.
     """
-    from mmpose_cloth.fashionai import generate_fashionai, read_annotations
+    from fashionai_format import read_annotations
+    from mmpose_cloth.testing import generate_fashionai
     root = tmp_path_factory.mktemp('synthetic_split')
     summary = generate_fashionai(
         str(root), num_per_category=SYNTHETIC_PER_CATEGORY,

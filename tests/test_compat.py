@@ -175,7 +175,7 @@ def test_keypoint_pictures_draw_on_numpy_2():
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     from mmpose.visualization import PoseLocalVisualizer
 
-    from mmpose_cloth.fashionai.metainfo import fashionai_metainfo
+    from fashionai_format.metainfo import fashionai_metainfo
 
     meta = parse_pose_metainfo(fashionai_metainfo())
     vis = PoseLocalVisualizer(radius=3, line_width=1)

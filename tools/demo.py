@@ -28,13 +28,16 @@ sys.path.insert(0, ROOT)
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
+from fashionai_format import (CATEGORIES, convert_split,  # noqa: E402
+                              read_annotations, read_test_list,
+                              split_coco, write_rejects,
+                              write_submission)
 import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.evaluation.functional import (  # noqa: E402
-    evaluate_submission, fit_mean_shape, predict_mean_shape)
-from mmpose_cloth.fashionai import (CATEGORIES, convert_split,  # noqa: E402
-                                    generate_fashionai, read_annotations,
-                                    read_test_list, split_coco,
-                                    write_rejects, write_submission)
+from mmpose_cloth.baselines import (fit_mean_shape,  # noqa: E402
+                                    predict_mean_shape)
+from mmpose_cloth.evaluation import (evaluate_submission,  # noqa: E402
+                                     format_ne_table)
+from mmpose_cloth.testing import generate_fashionai  # noqa: E402
 
 DEFAULT_CONFIG = osp.join(
     ROOT, 'configs', 'cpn', 'td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-'
@@ -155,13 +158,13 @@ def main(argv=None) -> int:
                     np.ones(24, np.int8), 0)
             for a, g in zip(answers, guess)
         ])
-    print(f'\n{"category":<10}{"CPN NE":>10}{"mean-shape NE":>15}')
-    for c in CATEGORIES:
-        if f'fashionai/NE/{c}' in metrics:
-            print(f'{c:<10}{metrics[f"fashionai/NE/{c}"] * 100:9.2f}%'
-                  f'{baseline.get(f"NE/{c}", float("nan")) * 100:14.2f}%')
-    print(f'{"all":<10}{metrics["fashionai/NE"] * 100:9.2f}%'
-          f'{baseline["NE"] * 100:14.2f}%')
+    model_name = osp.splitext(osp.basename(args.config))[0]
+    print('\n' + format_ne_table(
+        metrics, title=f'{model_name} on the val split, NE',
+        prefix='fashionai/'))
+    print(format_ne_table(
+        baseline, title='Mean-shape guess (ignores the image) on the val '
+        'split, NE'))
 
     from mmpose.apis import init_model
     from mmpose_cloth.apis import predict_garments

@@ -54,7 +54,7 @@ from mmpose_cloth.apis import (GarmentPredictor,  # noqa: E402
                                default_device, keep_predicted_categories,
                                load_detector, plan_images, predict_batches)
 from mmpose_cloth.compat import MissingMMCVOpError  # noqa: E402
-from mmpose_cloth.fashionai import CATEGORIES  # noqa: E402
+from fashionai_format import CATEGORIES  # noqa: E402
 
 EXIT_USAGE, EXIT_NO_OPS = 2, 3
 

@@ -1,11 +1,17 @@
-# CPM for outwear only (14 keypoints): one model per garment category,
-# as the paper trains them. Keypoints, flip pairs and skeleton come from the
-# FashionAI schema through FashionAIDataset(category='outwear').
-_base_ = ['./td-hm_cpm_8xb32-50e_fashionai-384x384.py']
+# CPM for outwear only: one model per garment category, as the paper trains
+# them. Keypoints, flip pairs and skeleton come from the FashionAI schema
+# through FashionAIDataset(category='outwear'), the number of keypoints from
+# the generated configs/_base_/datasets/fashionai.py.
+_base_ = [
+    './td-hm_cpm_8xb32-50e_fashionai-384x384.py',
+    '../_base_/datasets/fashionai.py'
+]
 
 category = 'outwear'
-model = dict(backbone=dict(out_channels=14),
-    head=dict(in_channels=14, out_channels=14))
+num_keypoints = _base_.category_num_keypoints[category]
+model = dict(
+    backbone=dict(out_channels=num_keypoints),
+    head=dict(in_channels=num_keypoints, out_channels=num_keypoints))
 train_dataloader = dict(dataset=dict(category=category))
 val_dataloader = dict(dataset=dict(category=category))
 test_dataloader = val_dataloader

@@ -1,11 +1,17 @@
-# CPM for skirt only (4 keypoints): one model per garment category,
-# as the paper trains them. Keypoints, flip pairs and skeleton come from the
-# FashionAI schema through FashionAIDataset(category='skirt').
-_base_ = ['./td-hm_cpm_8xb32-50e_fashionai-384x384.py']
+# CPM for skirt only: one model per garment category, as the paper trains them.
+# Keypoints, flip pairs and skeleton come from the FashionAI schema through
+# FashionAIDataset(category='skirt'), the number of keypoints from the
+# generated configs/_base_/datasets/fashionai.py.
+_base_ = [
+    './td-hm_cpm_8xb32-50e_fashionai-384x384.py',
+    '../_base_/datasets/fashionai.py'
+]
 
 category = 'skirt'
-model = dict(backbone=dict(out_channels=4),
-    head=dict(in_channels=4, out_channels=4))
+num_keypoints = _base_.category_num_keypoints[category]
+model = dict(
+    backbone=dict(out_channels=num_keypoints),
+    head=dict(in_channels=num_keypoints, out_channels=num_keypoints))
 train_dataloader = dict(dataset=dict(category=category))
 val_dataloader = dict(dataset=dict(category=category))
 test_dataloader = val_dataloader

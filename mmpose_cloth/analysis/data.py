@@ -15,7 +15,8 @@ def make_synthetic_split(root: str, per_category: int,
     """Write a synthetic FashionAI split (``per_category`` JPEGs of
     ``image_size`` (W, H) per category, seed 0) and its COCO JSON under
     ``root``; return the JSON path."""
-    from mmpose_cloth.fashionai import convert_split, generate_fashionai
+    from fashionai_format import convert_split
+    from mmpose_cloth.testing import generate_fashionai
     generate_fashionai(root, num_per_category=per_category,
                        test_per_category=0, image_size=tuple(image_size),
                        seed=0)

@@ -184,9 +184,9 @@ def measure_evaluation(n: int, reps: int = 5) -> EvaluationTiming:
 
     from mmpose_cloth.evaluation import FashionAIMetric, evaluate_submission
     from mmpose_cloth.evaluation.functional import normalized_error
-    from mmpose_cloth.fashionai import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                        FashionAIRecord, read_annotations,
-                                        write_annotations)
+    from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                                  FashionAIRecord, read_annotations,
+                                  write_annotations)
     rng = np.random.default_rng(0)
     cat = rng.integers(0, len(CATEGORIES), n)
     gt = rng.uniform(0, 512, (n, 24, 2))

@@ -14,12 +14,12 @@ from .infer_predict import (ImagePrediction, detect_boxes, load_detector,
                             predict_batches)
 from .infer_write import (InferenceWriter, draw_instances, format_instance,
                           vis_path)
-from .inference import (keypoint_ids, predict_garment_batch,
+from .inference import (model_keypoint_ids, predict_garment_batch,
                         predict_garments, run_test_pipeline, whole_image_bbox)
 
 __all__ = [
     'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
-    'keypoint_ids', 'GarmentPredictor', 'default_device', 'IMAGE_EXTS',
+    'model_keypoint_ids', 'GarmentPredictor', 'default_device', 'IMAGE_EXTS',
     'InferenceInputError', 'keep_predicted_categories', 'plan_images',
     'ImagePrediction', 'detect_boxes', 'load_detector', 'predict_batches',
     'InferenceWriter', 'draw_instances', 'format_instance', 'vis_path',

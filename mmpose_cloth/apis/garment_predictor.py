@@ -6,7 +6,7 @@ from typing import Callable, Optional, Sequence, Tuple
 import numpy as np
 
 from .infer_plan import InferenceInputError
-from .inference import keypoint_ids, predict_garment_batch
+from .inference import model_keypoint_ids, predict_garment_batch
 
 __all__ = ['GarmentPredictor', 'default_device']
 
@@ -74,7 +74,7 @@ class GarmentPredictor:
         def predict(paths, boxes):
             return predict_garment_batch(model, paths, boxes)
 
-        return cls(predict, keypoint_ids(model), device)
+        return cls(predict, model_keypoint_ids(model), device)
 
     @classmethod
     def _from_onnx(cls, config: str, checkpoint: str, device: str,

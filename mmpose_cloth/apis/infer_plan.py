@@ -11,8 +11,8 @@ import os.path as osp
 from collections import Counter
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from ..fashionai import (CATEGORIES, CATEGORY_KEYPOINTS,
-                         FashionAIFormatError, read_test_list)
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                              FashionAIFormatError, read_test_list)
 
 __all__ = [
     'IMAGE_EXTS', 'InferenceInputError', 'plan_images',

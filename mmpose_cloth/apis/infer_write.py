@@ -18,7 +18,8 @@ import cv2
 import mmcv
 import numpy as np
 
-from ..fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES, write_submission
+from fashionai_format import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                              write_submission)
 from .infer_predict import ImagePrediction
 from .inference import whole_image_bbox
 

@@ -6,27 +6,19 @@ import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
 
 __all__ = [
     'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
-    'keypoint_ids', 'whole_image_bbox'
+    'model_keypoint_ids', 'whole_image_bbox'
 ]
 
 
-def keypoint_ids(model) -> np.ndarray:
-    """Where the model's K keypoints go among FashionAI's 24.
-
-    Args:
-        model (nn.Module): a model with ``dataset_meta`` (from
-            :func:`mmpose.apis.init_model`).
-
-    Returns:
-        np.ndarray: (K,) indices into :data:`KEYPOINT_NAMES`.
-    """
-    id2name = model.dataset_meta['keypoint_id2name']
-    return np.array([KEYPOINT_NAMES.index(id2name[i])
-                     for i in range(len(id2name))])
+def model_keypoint_ids(model) -> np.ndarray:
+    """(K,) indices into the 24 FashionAI keypoints of a model's K
+    keypoints, by the names in its ``dataset_meta``."""
+    return np.array(keypoint_indices(model.dataset_meta['keypoint_id2name'],
+                                     source='model keypoints'))
 
 
 def predict_garment_batch(
@@ -52,7 +44,7 @@ def predict_garment_batch(
         - scores (np.ndarray): (B, 24) heatmap maxima; NaN where not
           predicted.
     """
-    ids = keypoint_ids(model)
+    ids = model_keypoint_ids(model)
     # The pipeline's transforms are MMPose's, whatever scope a detector
     # (MMDetection) left as the default.
     with DefaultScope.overwrite_default_scope(

@@ -9,10 +9,10 @@ from mmengine.logging import print_log
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import DATASETS
 
-from ..fashionai.coco import verify_image
-from ..fashionai.metainfo import fashionai_metainfo
-from ..fashionai.schema import (KEYPOINT_NAMES, category_keypoint_names,
-                                check_category)
+from fashionai_format.image_check import verify_image
+from fashionai_format.metainfo import fashionai_metainfo
+from fashionai_format.schema import (category_keypoint_names, check_category,
+                                     keypoint_indices)
 
 BAD_IMAGE_MODES = ('error', 'skip')
 
@@ -78,7 +78,7 @@ class FashionAIDataset(BaseCocoStyleDataset):
     loss). With ``category='outwear'`` the dataset keeps only outwear images
     and only outwear's 14 keypoints, like the ``subset`` of MMPose's
     ``DeepFashionDataset``; the metainfo (names, flip pairs from ``swap``
-    names, skeleton) is derived from :mod:`mmpose_cloth.fashionai.schema`.
+    names, skeleton) is derived from :mod:`fashionai_format.schema`.
 
     The annotation file is COCO keypoint JSON written by
     ``tools/dataset_converters/fashionai2coco.py``; ``data_root`` is the
@@ -227,12 +227,8 @@ class FashionAIDataset(BaseCocoStyleDataset):
         keypoints, taken from the metainfo names."""
         id2name = self.metainfo['keypoint_id2name']
         names = [id2name[i] for i in range(len(id2name))]
-        unknown = [n for n in names if n not in KEYPOINT_NAMES]
-        if unknown:
-            raise ValueError(
-                f'{type(self).__name__}: metainfo keypoints {unknown} are not '
-                f'FashionAI keypoints (expected names from '
-                f'mmpose_cloth.fashionai.KEYPOINT_NAMES)')
+        ids = keypoint_indices(
+            names, source=f'{type(self).__name__}: metainfo keypoints')
         if self.category is not None and \
                 tuple(names) != category_keypoint_names(self.category):
             raise ValueError(
@@ -240,7 +236,7 @@ class FashionAIDataset(BaseCocoStyleDataset):
                 f'metainfo with exactly the {self.category} keypoints '
                 f'{list(category_keypoint_names(self.category))}; got '
                 f'{names}. Leave metainfo unset to derive it.')
-        return np.array([KEYPOINT_NAMES.index(n) for n in names])
+        return np.array(ids)
 
     def _load_annotations(self):
         self._kpt_ids = self.keypoint_ids

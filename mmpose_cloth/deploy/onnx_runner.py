@@ -3,9 +3,11 @@
 Does what :func:`mmpose_cloth.apis.predict_garment_batch` does with the
 PyTorch model, step by step, so that both give the same keypoints:
 
-1. the config's test pipeline up to ``TopdownAffine``: a whole-image (or
-   given) box, its centre and scale, the affine warp to the input size;
-2. the ``data_preprocessor``'s BGR -> RGB and ``(x - mean) / std``;
+1. the config's test pipeline: a whole-image (or given) box, its centre
+   and scale, the affine warp to the input size, ``PackPoseInputs``;
+2. the model's ``data_preprocessor``, built from the config
+   (``MODELS.build(cfg.model.data_preprocessor)``, MMPose's
+   ``PoseDataPreprocessor``): BGR -> RGB, ``(x - mean) / std``, batching;
 3. the network in ONNX Runtime; with flip test (``model.test_cfg``) the
    horizontally flipped inputs run in the same batch, and their heatmaps are
    flipped back with MMPose's ``flip_heatmaps`` (flip indices, shift) and
@@ -19,7 +21,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ..fashionai.schema import KEYPOINT_NAMES, NUM_KEYPOINTS
+from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
 from .onnx_export import read_onnx_metadata
 
 __all__ = ['OnnxGarmentPredictor']
@@ -60,7 +62,8 @@ class OnnxGarmentPredictor:
                  spinning: bool = False):
         import onnxruntime as ort
         from mmengine.config import Config
-        from mmpose.registry import KEYPOINT_CODECS
+        from mmengine.registry import DefaultScope
+        from mmpose.registry import KEYPOINT_CODECS, MODELS
 
         opts = ort.SessionOptions()
         if num_threads:
@@ -88,7 +91,7 @@ class OnnxGarmentPredictor:
             dm = json.loads(meta['dataset_meta'])
             names, flip = dm['keypoint_names'], dm['flip_indices']
         else:
-            from ..fashionai.metainfo import fashionai_metainfo
+            from fashionai_format.metainfo import fashionai_metainfo
             from mmpose.datasets.datasets.utils import parse_pose_metainfo
             cat = config.train_dataloader.dataset.get('category')
             parsed = parse_pose_metainfo(fashionai_metainfo(cat))
@@ -97,7 +100,7 @@ class OnnxGarmentPredictor:
             flip = parsed['flip_indices']
         self.keypoint_names = list(names)
         self.keypoint_ids = np.array(
-            [KEYPOINT_NAMES.index(n) for n in names])
+            keypoint_indices(names, source=f'{onnx_file}: keypoints'))
         self.flip_indices = list(flip)
 
         test_cfg = dict(config.model.get('test_cfg') or {})
@@ -106,49 +109,46 @@ class OnnxGarmentPredictor:
         self.flip_mode = test_cfg.get('flip_mode', 'heatmap')
         self.shift_heatmap = test_cfg.get('shift_heatmap', False)
 
-        pre = config.model.data_preprocessor
-        self.mean = np.array(pre.get('mean', (0, 0, 0)), np.float32)
-        self.std = np.array(pre.get('std', (1, 1, 1)), np.float32)
-        self.bgr_to_rgb = bool(pre.get('bgr_to_rgb', False)
-                               or pre.get('rgb_to_bgr', False))
-
         self.scope = config.get('default_scope', 'mmpose')
-        self.pipeline_cfg = [
-            t for t in config.test_dataloader.dataset.pipeline
-            if t['type'].split('.')[-1] != 'PackPoseInputs'
-        ]
+        self.pipeline_cfg = list(config.test_dataloader.dataset.pipeline)
+        with DefaultScope.overwrite_default_scope(self.scope):
+            # the model's own preprocessing, so that ONNX Runtime gets
+            # exactly the input PyTorch gets
+            self.data_preprocessor = MODELS.build(
+                config.model.data_preprocessor).eval()
         self.codec = KEYPOINT_CODECS.build(config.model.head.decoder)
 
     # ------------------------------------------------------------------
     def preprocess(self, image_paths: Sequence[str],
                    bboxes: Optional[Sequence[np.ndarray]] = None
                    ) -> Tuple[np.ndarray, List[dict]]:
-        """Warp and normalise a batch.
+        """The config's test pipeline and the model's data_preprocessor on a
+        batch.
 
         Returns:
             tuple: inputs (B, 3, H, W) float32 and, per image, a dict with
             ``input_center``, ``input_scale`` and ``input_size``.
         """
+        import torch
+        from mmengine.dataset import pseudo_collate
         from mmengine.registry import DefaultScope
         from ..apis.inference import run_test_pipeline
-        inputs, metas = [], []
         with DefaultScope.overwrite_default_scope(self.scope):
-            for i, path in enumerate(image_paths):
-                data = run_test_pipeline(
-                    self.pipeline_cfg, path,
-                    None if bboxes is None else bboxes[i])
-                img = data['img']
-                if img.ndim == 2:
-                    img = img[..., None].repeat(3, axis=2)
-                if self.bgr_to_rgb:
-                    img = img[..., ::-1]
-                img = (img.astype(np.float32) - self.mean) / self.std
-                inputs.append(img.transpose(2, 0, 1))
-                metas.append(
-                    dict(input_center=np.asarray(data['input_center']),
-                         input_scale=np.asarray(data['input_scale']),
-                         input_size=np.asarray(data['input_size'])))
-        return np.ascontiguousarray(np.stack(inputs), np.float32), metas
+            batch = [
+                run_test_pipeline(self.pipeline_cfg, path,
+                                  None if bboxes is None else bboxes[i])
+                for i, path in enumerate(image_paths)
+            ]
+        with torch.no_grad():
+            data = self.data_preprocessor(pseudo_collate(batch), False)
+        metas = [
+            dict(input_center=np.asarray(s.metainfo['input_center']),
+                 input_scale=np.asarray(s.metainfo['input_scale']),
+                 input_size=np.asarray(s.metainfo['input_size']))
+            for s in data['data_samples']
+        ]
+        inputs = data['inputs'].float().contiguous().cpu().numpy()
+        return np.ascontiguousarray(inputs, np.float32), metas
 
     def heatmaps(self, inputs: np.ndarray) -> np.ndarray:
         """Run the network (with flip test if on): (B, K, h, w)."""

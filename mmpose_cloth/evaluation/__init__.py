@@ -1,4 +1,7 @@
-from .functional import evaluate_submission, normalized_error
+from .functional import evaluate_submission, format_ne_table, normalized_error
 from .metrics import FashionAIMetric
 
-__all__ = ['FashionAIMetric', 'evaluate_submission', 'normalized_error']
+__all__ = [
+    'FashionAIMetric', 'evaluate_submission', 'format_ne_table',
+    'normalized_error'
+]

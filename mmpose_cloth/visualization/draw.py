@@ -4,9 +4,9 @@ from typing import List, Optional, Sequence
 import cv2
 import numpy as np
 
-from ..fashionai.metainfo import SIDE_COLORS
-from ..fashionai.schema import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES, SKELETONS,
-                                keypoint_side)
+from fashionai_format.metainfo import SIDE_COLORS
+from fashionai_format.schema import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                                     SKELETONS, keypoint_side)
 
 __all__ = ['draw_garment', 'image_grid']
 

@@ -12,10 +12,10 @@ import pytest
 
 from mmpose_cloth.apis import (GarmentPredictor, InferenceInputError,
                                InferenceWriter, format_instance,
-                               keep_predicted_categories, keypoint_ids,
+                               keep_predicted_categories, model_keypoint_ids,
                                plan_images, predict_batches, vis_path)
-from mmpose_cloth.fashionai import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
-                                    write_test_list)
+from fashionai_format import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                              write_test_list)
 
 
 def _image(path, w=40, h=30):
@@ -66,13 +66,13 @@ def test_keep_predicted_categories():
     assert keep_predicted_categories(items, range(24)) == (items, None)
 
 
-def test_keypoint_ids():
+def test_model_keypoint_ids():
 
     class Model:
         dataset_meta = dict(keypoint_id2name={
             0: 'waistband_left', 1: 'waistband_right', 2: 'hemline_left'})
 
-    assert keypoint_ids(Model()).tolist() == [
+    assert model_keypoint_ids(Model()).tolist() == [
         KEYPOINT_NAMES.index(n)
         for n in ('waistband_left', 'waistband_right', 'hemline_left')]
 

@@ -17,11 +17,17 @@ from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 
 from conftest import REPO
+from fashionai_format import CATEGORIES, CATEGORY_KEYPOINTS
 from mmpose.registry import DATASETS, METRICS, MODELS
 
 CONFIGS = sorted(
     p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
                          recursive=True) if '_base_' not in p)
+#: The one-category configs: ``...-<category>-384x384.py``.
+PER_CATEGORY = [
+    p for p in CONFIGS
+    if any(osp.basename(p).endswith(f'-{c}-384x384.py') for c in CATEGORIES)
+]
 
 
 def _no_pretrained(cfg: dict) -> None:
@@ -46,6 +52,30 @@ def test_there_are_configs_for_every_family():
                    'td-hm_cpn-seres50_8xb32-50e_fashionai-384x384.py',
                    'td-hm_cpn-detnet59_8xb32-50e_fashionai-384x384.py'):
         assert needed in names
+
+
+def test_every_family_has_a_config_per_category():
+    families = {osp.basename(osp.dirname(p)) for p in PER_CATEGORY}
+    assert families == {'cpn', 'cpm', 'hourglass', 'simplebaseline', 'hrnet'}
+    assert len(PER_CATEGORY) == len(families) * len(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    'config', PER_CATEGORY, ids=[osp.relpath(p, REPO) for p in PER_CATEGORY])
+def test_per_category_out_channels_are_the_schemas(config):
+    """A one-category model predicts exactly its category's keypoints: the
+    number comes from the schema (through the generated
+    configs/_base_/datasets/fashionai.py), not typed into the config."""
+    cfg = Config.fromfile(config)
+    category = cfg.category
+    assert osp.basename(config).endswith(f'-{category}-384x384.py')
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[key].dataset.category == category
+    num = len(CATEGORY_KEYPOINTS[category])
+    assert cfg.model.head.out_channels == num
+    if cfg.model.backbone.type == 'CPM':  # its stages predict heatmaps too
+        assert cfg.model.backbone.out_channels == num
+        assert cfg.model.head.in_channels == num
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import mmpose_cloth  # noqa: F401
 from mmengine.registry import init_default_scope
 
 from mmpose.registry import DATASETS
-from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
+from fashionai_format import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
 
 INPUT_SIZE = 96
 PIPELINE = [
@@ -127,6 +127,6 @@ def test_config_mistakes_name_the_fix(real_or_synthetic_coco):
     data = real_or_synthetic_coco
     with pytest.raises(ValueError, match="Did you mean 'outwear'"):
         build(data, category='outware')
-    from mmpose_cloth.fashionai import fashionai_metainfo
+    from fashionai_format import fashionai_metainfo
     with pytest.raises(ValueError, match='exactly the skirt keypoints'):
         build(data, category='skirt', metainfo=fashionai_metainfo('trousers'))

@@ -12,10 +12,10 @@ from conftest import REPO
 from mmpose_cloth.evaluation import (FashionAIMetric, evaluate_submission,
                                      normalized_error)
 from mmpose_cloth.evaluation.functional import category_indices
-from mmpose_cloth.fashionai import (CATEGORIES, KEYPOINT_NAMES,
-                                    FashionAIRecord, fashionai_metainfo,
-                                    read_annotations, write_annotations,
-                                    write_submission)
+from fashionai_format import (CATEGORIES, KEYPOINT_NAMES,
+                              FashionAIRecord, fashionai_metainfo,
+                              read_annotations, write_annotations,
+                              write_submission)
 
 K = KEYPOINT_NAMES.index
 BLOUSE, SKIRT = CATEGORIES.index('blouse'), CATEGORIES.index('skirt')

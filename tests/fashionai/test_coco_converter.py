@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from conftest import REAL_IMAGES, REAL_MISSING, REAL_ROWS, REPO
-from mmpose_cloth.fashionai import KEYPOINT_NAMES, read_annotations
+from fashionai_format import KEYPOINT_NAMES, read_annotations
 
 CONVERTER = f'{REPO}/tools/dataset_converters/fashionai2coco.py'
 
@@ -77,7 +77,7 @@ def test_visibility_mapping_against_the_csv(fashionai_coco):
 
 
 def test_split_is_deterministic_and_stratified(fashionai_coco):
-    from mmpose_cloth.fashionai import split_coco
+    from fashionai_format import split_coco
     data = fashionai_coco
     train, val = data['train'], data['val']
     assert len(train['images']) + len(val['images']) == \
@@ -152,7 +152,8 @@ def test_strict_shows_the_first_rejected_rows(tmp_path):
     images: the first five rejects (by line) with file, line, column and
     reason, then how many more, and exit status 1 (a real process, to
     cover the script's entry point)."""
-    from mmpose_cloth.fashionai import CSV_HEADER, generate_fashionai
+    from fashionai_format import CSV_HEADER
+    from mmpose_cloth.testing import generate_fashionai
     split = tmp_path / 'split'
     summary = generate_fashionai(str(split), num_per_category=2,
                                  test_per_category=0, image_size=(64, 64),
@@ -209,7 +210,7 @@ def test_strict_shows_the_first_rejected_rows(tmp_path):
 
 
 def test_unreadable_image_is_rejected_with_reason(tmp_path):
-    from mmpose_cloth.fashionai import CSV_HEADER, convert_split
+    from fashionai_format import CSV_HEADER, convert_split
     (tmp_path / 'Annotations').mkdir()
     (tmp_path / 'Images' / 'skirt').mkdir(parents=True)
     (tmp_path / 'Images' / 'skirt' / 'empty.jpg').write_bytes(b'')

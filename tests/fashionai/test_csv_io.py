@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from mmpose_cloth.fashionai import (CSV_HEADER, FashionAIFormatError,
-                                    read_annotations, read_test_list,
-                                    write_submission)
-from mmpose_cloth.fashionai.csv_io import _parse_rows_fast
+from fashionai_format import (CSV_HEADER, FashionAIFormatError,
+                              read_annotations, read_test_list,
+                              write_submission)
+from fashionai_format.csv_io import _parse_rows_fast
 
 ABSENT = '-1_-1_-1'
 

@@ -4,8 +4,9 @@ from mmengine import Config
 
 from conftest import REPO
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
-from mmpose_cloth.fashionai import CATEGORIES, category_keypoint_names
-from mmpose_cloth.fashionai.metainfo import fashionai_metainfo
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                              category_keypoint_names)
+from fashionai_format.metainfo import fashionai_metainfo
 
 
 def test_config_file_is_the_generated_one():
@@ -20,6 +21,9 @@ def test_config_file_is_the_generated_one():
     for sk in from_file['skeleton_info'].values():
         sk['link'] = list(sk['link'])
     assert from_file == expected
+    # what the per-category configs read for their out_channels
+    assert Config.fromfile(path).category_num_keypoints.to_dict() == {
+        c: len(CATEGORY_KEYPOINTS[c]) for c in CATEGORIES}
 
 
 def test_per_category_flip_indices_come_from_swap_names():

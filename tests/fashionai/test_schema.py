@@ -1,6 +1,6 @@
 import pytest
 
-from mmpose_cloth.fashionai import schema
+from fashionai_format import schema
 
 
 def test_counts_match_the_competition():
@@ -29,3 +29,19 @@ def test_norm_pairs():
 def test_category_typo_names_the_fix():
     with pytest.raises(ValueError, match="Did you mean 'trousers'"):
         schema.check_category('trouser')
+
+
+def test_keypoint_indices_by_name():
+    for cat in schema.CATEGORIES:
+        names = schema.category_keypoint_names(cat)
+        assert schema.keypoint_indices(names) == \
+            schema.CATEGORY_KEYPOINTS[cat]
+        # MMPose's keypoint_id2name gives the same
+        id2name = dict(enumerate(names))
+        assert schema.keypoint_indices(id2name) == \
+            schema.CATEGORY_KEYPOINTS[cat]
+    assert schema.keypoint_indices(schema.KEYPOINT_NAMES) == tuple(range(24))
+    assert schema.keypoint_indices(['crotch', 'neckline_left']) == (19, 0)
+    with pytest.raises(ValueError, match=r"model keypoints \['nose'\] are "
+                       'not FashionAI keypoints'):
+        schema.keypoint_indices(['crotch', 'nose'], source='model keypoints')

@@ -62,7 +62,7 @@ def fashionai_eval():
 
 def record(image_id, category, kpts, vis, line=0):
     import numpy as np
-    from mmpose_cloth.fashionai import FashionAIRecord
+    from fashionai_format import FashionAIRecord
     return FashionAIRecord(image_id, category, np.asarray(kpts, np.float32),
                            np.asarray(vis, np.int8), line)
 
@@ -73,8 +73,8 @@ def metric_summary(gt_records, preds, outfile_prefix=None) -> dict:
     import numpy as np
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     from mmpose_cloth.evaluation import FashionAIMetric
-    from mmpose_cloth.fashionai import fashionai_metainfo
-    from mmpose_cloth.fashionai.schema import FASHIONAI_TO_COCO_VIS
+    from fashionai_format import fashionai_metainfo
+    from fashionai_format.schema import FASHIONAI_TO_COCO_VIS
     metric = FashionAIMetric(outfile_prefix=outfile_prefix)
     metric.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
     samples = []
@@ -98,8 +98,8 @@ def csv_summary(tmp_dir, gt_records, preds, order=None) -> dict:
     through an answer file and a submission written to ``tmp_dir``."""
     import numpy as np
     from mmpose_cloth.evaluation import evaluate_submission
-    from mmpose_cloth.fashionai import (read_annotations, write_annotations,
-                                        write_submission)
+    from fashionai_format import (read_annotations, write_annotations,
+                                  write_submission)
     order = range(len(gt_records)) if order is None else order
     answers = osp.join(str(tmp_dir), 'answers.csv')
     result = osp.join(str(tmp_dir), 'result.csv')

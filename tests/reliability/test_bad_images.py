@@ -19,7 +19,7 @@ from PIL import Image
 import mmpose_cloth  # noqa: F401
 from mmpose.registry import DATASETS
 from mmpose_cloth.datasets.fashionai_dataset import BadImageError
-from mmpose_cloth.fashionai import convert_split, read_annotations
+from fashionai_format import convert_split, read_annotations
 from reliability_helpers import narrow_cfg, png_bomb_bytes
 
 #: index into the synthetic COCO images -> how that image is damaged

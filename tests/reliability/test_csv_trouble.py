@@ -7,10 +7,10 @@ import warnings
 import numpy as np
 import pytest
 
-from mmpose_cloth.fashionai import (CSV_HEADER, FashionAIFormatError,
-                                    convert_split, read_annotations,
-                                    read_test_list)
-from mmpose_cloth.fashionai.csv_io import _parse_rows_fast, parse_cell
+from fashionai_format import (CSV_HEADER, FashionAIFormatError,
+                              convert_split, read_annotations,
+                              read_test_list)
+from fashionai_format.csv_io import _parse_rows_fast, parse_cell
 from reliability_helpers import fashionai_eval
 
 ABSENT = '-1_-1_-1'

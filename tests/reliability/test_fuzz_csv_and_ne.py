@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from mmpose_cloth.evaluation import normalized_error
 from mmpose_cloth.evaluation.functional import category_indices
-from mmpose_cloth.fashionai import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                    CSV_HEADER, FashionAIFormatError,
-                                    read_annotations, read_test_list)
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                              CSV_HEADER, FashionAIFormatError,
+                              read_annotations, read_test_list)
 from reliability_helpers import csv_summary, metric_summary, record
 
 SETTINGS = dict(deadline=None,
@@ -217,7 +217,7 @@ def test_fast_row_parser_agrees_with_per_cell_parser(cat, row):
     """The evaluator's vectorised row parser accepts a row only when the
     per-cell parser accepts every cell and the category check passes, and
     then gives the same numbers; a valid row of plain numbers takes it."""
-    from mmpose_cloth.fashionai.csv_io import _parse_rows_fast, parse_cell
+    from fashionai_format.csv_io import _parse_rows_fast, parse_cell
     fast = _parse_rows_fast([['image', cat] + row])[0]
     try:
         slow = [parse_cell(c) for c in row]

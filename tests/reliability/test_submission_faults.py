@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from mmpose_cloth.evaluation import evaluate_submission
-from mmpose_cloth.fashionai import (CSV_HEADER, KEYPOINT_NAMES,
-                                    read_annotations, write_annotations)
+from fashionai_format import (CSV_HEADER, KEYPOINT_NAMES,
+                              read_annotations, write_annotations)
 from reliability_helpers import (csv_summary, fashionai_eval, metric_summary,
                                  record)
 

@@ -63,8 +63,8 @@ def split_dir(real_or_synthetic_coco):
 def test_list(split_dir, tmp_path_factory):
     """A test list of two images per category (present on disk) and its
     answer file."""
-    from mmpose_cloth.fashionai import (CATEGORIES, read_annotations,
-                                        write_annotations, write_test_list)
+    from fashionai_format import (CATEGORIES, read_annotations,
+                                  write_annotations, write_test_list)
     out = tmp_path_factory.mktemp('test_list')
     records = read_annotations(
         osp.join(split_dir, 'Annotations', 'train.csv')).records
@@ -83,7 +83,7 @@ def test_list(split_dir, tmp_path_factory):
 
 def test_infer_test_list(infer_tool, trained, test_list, split_dir,
                          tmp_path, capsys):
-    from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
+    from fashionai_format import CATEGORY_KEYPOINTS, KEYPOINT_NAMES
     out = tmp_path / 'out'
     rc = infer_tool.main([
         trained['cfg'], trained['ckpt'], '--test-csv', test_list['csv'],
@@ -346,8 +346,8 @@ def test_submission_scores_what_validation_measured(infer_tool, trained,
     from mmengine.registry import DefaultScope
     from mmpose.registry import DATASETS
 
-    from mmpose_cloth.fashionai import (CATEGORY_KEYPOINTS, read_annotations,
-                                        write_annotations, write_test_list)
+    from fashionai_format import (CATEGORY_KEYPOINTS, read_annotations,
+                                  write_annotations, write_test_list)
     metrics = tmp_path / 'metrics.json'
     proc = subprocess.run([
         sys.executable, f'{REPO}/tools/test.py', trained['cfg'],

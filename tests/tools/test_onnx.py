@@ -57,7 +57,7 @@ def _model(tmp_path, split, category=None, cpn=True, flip=True):
     cfg.dump(cfg_path)
     torch.manual_seed(0)
     model = init_model(cfg, None, device='cpu')
-    from mmpose_cloth.fashionai import fashionai_metainfo
+    from fashionai_format import fashionai_metainfo
     from mmpose.datasets.datasets.utils import parse_pose_metainfo
     model.dataset_meta = parse_pose_metainfo(fashionai_metainfo(category))
     ckpt = str(tmp_path / 'model.pth')
@@ -86,7 +86,7 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
     from mmpose_cloth.apis import predict_garment_batch
     from mmpose_cloth.deploy import (HeatmapForward, OnnxGarmentPredictor,
                                      export_onnx, read_onnx_metadata)
-    from mmpose_cloth.fashionai import CATEGORY_KEYPOINTS
+    from fashionai_format import CATEGORY_KEYPOINTS
     model, _, _ = _model(tmp_path, synthetic_split, category, cpn, flip)
     onnx_file = str(tmp_path / 'model.onnx')
     info = export_onnx(model, onnx_file)
@@ -110,6 +110,19 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
     assert ok.sum(-1).tolist() == [num_kpts] * len(images)
     diff = np.abs(k_pt - k_ort)[ok]
     inputs, _ = predictor.preprocess(images)
+    # the input is the model's own pipeline and data_preprocessor, bit for
+    # bit (the runner builds them from the config)
+    from mmengine.dataset import pseudo_collate
+    from mmengine.registry import DefaultScope
+    from mmpose_cloth.apis.inference import run_test_pipeline
+    with DefaultScope.overwrite_default_scope('mmpose'):
+        batch = pseudo_collate([
+            run_test_pipeline(model.cfg.test_dataloader.dataset.pipeline, p)
+            for p in images
+        ])
+    with torch.no_grad():
+        want = model.data_preprocessor(batch, False)['inputs'].numpy()
+    np.testing.assert_array_equal(inputs, want)
     with torch.no_grad():
         hm_pt = HeatmapForward(model)(torch.from_numpy(inputs)).numpy()
     hm_diff = np.abs(hm_pt - predictor._run(inputs)).max()

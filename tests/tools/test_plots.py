@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-
-CATS = ('blouse', 'outwear', 'dress', 'skirt', 'trousers')
+from fashionai_format.schema import CATEGORIES as CATS
 
 
 def _tool(name):

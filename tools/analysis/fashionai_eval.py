@@ -21,15 +21,15 @@ prediction; an answer file must be well formed (its header included).
 """
 import argparse
 import json
-import math
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.evaluation import evaluate_submission  # noqa: E402
-from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
-                                    FashionAIFormatError, read_annotations)
+from fashionai_format import (FashionAIFormatError,  # noqa: E402
+                              read_annotations)
+from mmpose_cloth.evaluation import (evaluate_submission,  # noqa: E402
+                                     format_ne_table)
 
 
 def parse_args(argv=None):
@@ -66,19 +66,11 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(res, sort_keys=True))
         return 0
-    print(f'{"category":<10}{"NE":>9}{"keypoints":>11}')
-    for c in CATEGORIES:
-        if f'NE/{c}' in res:
-            print(f'{c:<10}{res[f"NE/{c}"] * 100:8.3f}%'
-                  f'{res[f"count/{c}"]:>11}')
-    ne = res['NE']
-    print(f'{"all":<10}' + (f'{ne * 100:8.3f}%' if not math.isnan(ne) else
-                            f'{"n/a":>9}') + f'{res["count"]:>11}')
-    print(f'images scored: {res["images"]}, left out (no normalizing '
-          f'keypoints): {res["left_out"]}, missing predictions: '
-          f'{res["missing"]}, unreadable rows: {res["unreadable"]}, '
-          f'invalid keypoints: {res["invalid"]}, extra rows: {res["extra"]}'
-          f', category mismatches: {res["category_mismatch"]}')
+    print(format_ne_table(res))
+    print(f'missing predictions: {res["missing"]}, unreadable rows: '
+          f'{res["unreadable"]}, invalid keypoints: {res["invalid"]}, extra '
+          f'rows: {res["extra"]}, category mismatches: '
+          f'{res["category_mismatch"]}')
     return 0
 
 

@@ -17,11 +17,12 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.evaluation.functional import (  # noqa: E402
-    evaluate_submission, fit_mean_shape, predict_mean_shape)
-from mmpose_cloth.fashionai import (CATEGORIES,  # noqa: E402
-                                    read_annotations, write_annotations,
-                                    write_submission)
+from fashionai_format import (read_annotations,  # noqa: E402
+                              write_annotations, write_submission)
+from mmpose_cloth.baselines import (fit_mean_shape,  # noqa: E402
+                                    predict_mean_shape)
+from mmpose_cloth.evaluation import (evaluate_submission,  # noqa: E402
+                                     format_ne_table)
 
 
 def main(argv=None) -> int:
@@ -47,9 +48,9 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(res, sort_keys=True))
     else:
-        print('mean-shape guess (ignores the image): NE ' + ', '.join(
-            [f'{c} {res[f"NE/{c}"] * 100:.2f}%' for c in CATEGORIES
-             if f'NE/{c}' in res] + [f'all {res["NE"] * 100:.2f}%']))
+        print(format_ne_table(
+            res, title='Mean-shape guess (ignores the image), FashionAI '
+            'normalized error'))
         print(f'wrote {result_csv} and {answers_csv}')
     return 0
 

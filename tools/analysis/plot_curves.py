@@ -23,10 +23,13 @@ import os.path as osp
 import sys
 from typing import Dict, List, Tuple
 
-CATEGORY_COLORS = {
-    'blouse': '#1f77b4', 'outwear': '#ff7f0e', 'dress': '#2ca02c',
-    'skirt': '#d62728', 'trousers': '#9467bd'
-}
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from fashionai_format.schema import CATEGORIES  # noqa: E402
+
+#: One colour per category (matplotlib's first five), in schema order.
+CATEGORY_COLORS = dict(
+    zip(CATEGORIES, ('#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd')))
 
 
 def parse_args(argv=None):

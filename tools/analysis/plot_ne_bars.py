@@ -22,7 +22,10 @@ import re
 import sys
 from typing import Dict, List, Tuple
 
-CATEGORIES = ('blouse', 'outwear', 'dress', 'skirt', 'trousers')
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from fashionai_format.schema import CATEGORIES  # noqa: E402
+
 _NE_KEY = re.compile(r'^(?:.*/)?NE(?:/(?P<cat>\w+))?$')
 _COUNT_KEY = re.compile(r'^(?:.*/)?count(?:/(?P<cat>\w+))?$')
 

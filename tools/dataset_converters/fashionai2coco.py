@@ -20,8 +20,8 @@ import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.fashionai import (CATEGORIES, convert_split,  # noqa: E402
-                                    split_coco, write_rejects)
+from fashionai_format import (CATEGORIES, convert_split,  # noqa: E402
+                              split_coco, write_rejects)
 
 #: Rejected rows ``--strict`` shows on the screen; the rest are counted.
 SHOW_REJECTS = 5

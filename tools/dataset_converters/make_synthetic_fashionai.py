@@ -22,9 +22,9 @@ from typing import Dict, List, Optional
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.fashionai.synthetic import (  # noqa: E402
+from mmpose_cloth.testing.synthetic import (  # noqa: E402
     DEFAULT_MAX_ROTATION, DEFAULT_SCALE_RANGE, generate_fashionai)
-from mmpose_cloth.fashionai.schema import CATEGORIES  # noqa: E402
+from fashionai_format.schema import CATEGORIES  # noqa: E402
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

@@ -1,8 +1,8 @@
-from .mean_shape import fit_mean_shape, predict_mean_shape
+from .ne_table import format_ne_table
 from .normalized_error import NEResult, category_indices, normalized_error
 from .submission import evaluate_submission
 
 __all__ = [
     'NEResult', 'category_indices', 'normalized_error', 'evaluate_submission',
-    'fit_mean_shape', 'predict_mean_shape'
+    'format_ne_table'
 ]

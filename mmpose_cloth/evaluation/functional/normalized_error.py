@@ -18,8 +18,8 @@ from typing import Dict, Optional, Sequence
 
 import numpy as np
 
-from ...fashionai.schema import (CATEGORIES, VIS_ABSENT, VIS_VISIBLE,
-                                 norm_pair_indices)
+from fashionai_format.schema import (CATEGORIES, VIS_ABSENT, VIS_VISIBLE,
+                                     norm_pair_indices)
 
 #: (5, 2) indices of each category's normalizing keypoints, by category index.
 _NORM_IDS = np.array([norm_pair_indices(c) for c in CATEGORIES])

@@ -4,8 +4,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from ...fashionai.csv_io import FashionAIRecord, RowProblem
-from ...fashionai.schema import VIS_ABSENT
+from fashionai_format.csv_io import FashionAIRecord, RowProblem
+from fashionai_format.schema import VIS_ABSENT
 from .normalized_error import category_indices, normalized_error
 
 

@@ -8,9 +8,9 @@ from mmengine.logging import MMLogger, print_log
 
 from mmpose.registry import METRICS
 
-from ...fashionai.csv_io import write_submission
-from ...fashionai.schema import CATEGORIES, KEYPOINT_NAMES, NUM_KEYPOINTS
-from ..functional import category_indices, normalized_error
+from fashionai_format.csv_io import write_submission
+from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
+from ..functional import category_indices, format_ne_table, normalized_error
 
 
 @METRICS.register_module()
@@ -62,12 +62,8 @@ class FashionAIMetric(BaseMetric):
                 'FashionAIMetric needs dataset_meta with keypoint names; '
                 'evaluate it on a FashionAIDataset (the runner sets '
                 'dataset_meta from the dataset).')
-        names = [id2name[i] for i in range(len(id2name))]
-        unknown = [n for n in names if n not in KEYPOINT_NAMES]
-        if unknown:
-            raise ValueError(f'dataset_meta has keypoints that are not '
-                             f'FashionAI keypoints: {unknown}')
-        return np.array([KEYPOINT_NAMES.index(n) for n in names])
+        return np.array(keypoint_indices(
+            id2name, source='FashionAIMetric: dataset_meta keypoints'))
 
     def process(self, data_batch: Sequence[dict],
                 data_samples: Sequence[dict]) -> None:
@@ -121,16 +117,7 @@ class FashionAIMetric(BaseMetric):
         cats = [r['category'] for r in results]
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
-        lines = ['FashionAI normalized error (lower is better):']
-        for c in CATEGORIES:
-            if f'NE/{c}' in summary:
-                lines.append(f'  {c:<9} NE {summary[f"NE/{c}"] * 100:6.2f}% '
-                             f'over {summary[f"count/{c}"]} keypoints')
-        lines.append(f'  {"all":<9} NE {summary["NE"] * 100:6.2f}% over '
-                     f'{summary["count"]} keypoints in {summary["images"]} '
-                     f'images; left out (no normalizing keypoints): '
-                     f'{summary["left_out"]}')
-        print_log('\n'.join(lines), logger=logger)
+        print_log(format_ne_table(summary), logger=logger)
         if self.outfile_prefix:
             path = f'{self.outfile_prefix}.result.csv'
             write_submission(path, [r['image_id'] for r in results], cats,

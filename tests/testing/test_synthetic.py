@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from mmpose_cloth.evaluation.functional import normalized_error
-from mmpose_cloth.fashionai.csv_io import read_annotations, read_test_list
-from mmpose_cloth.fashionai.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                           KEYPOINT_NAMES, norm_pair_indices)
-from mmpose_cloth.fashionai.synthetic import (generate_fashionai,
-                                              render_garment, sample_rng,
-                                              synthetic_image_id)
+from fashionai_format.csv_io import read_annotations, read_test_list
+from fashionai_format.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
+                                     KEYPOINT_NAMES, norm_pair_indices)
+from mmpose_cloth.testing.synthetic import (generate_fashionai,
+                                            render_garment, sample_rng,
+                                            synthetic_image_id)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # Not square, so that a width/height mix-up shows.

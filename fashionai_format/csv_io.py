@@ -3,7 +3,7 @@
 Three kinds of file share the format:
 
 * annotations (``Annotations/train.csv``, an answer file): the 26-column
-  header from :data:`~mmpose_cloth.fashionai.schema.CSV_HEADER`;
+  header from :data:`~fashionai_format.schema.CSV_HEADER`;
 * test lists (``test.csv``): ``image_id,image_category``;
 * submissions (``result.csv``): the 26-column header, every keypoint of the
   image's category as ``x_y_1`` and the others ``-1_-1_-1``. Real

@@ -16,7 +16,7 @@ Facts (Alibaba Tianchi FashionAI Key Points Detection, 2018):
   normalizing keypoints: the armpits for tops and dresses, the waistband ends
   for skirts and trousers.
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List, Mapping, Sequence, Tuple, Union
 
 #: The 24 keypoint names in CSV column order.
 KEYPOINT_NAMES: Tuple[str, ...] = (
@@ -28,6 +28,7 @@ KEYPOINT_NAMES: Tuple[str, ...] = (
     'bottom_left_in', 'bottom_left_out', 'bottom_right_in',
     'bottom_right_out')
 NUM_KEYPOINTS = len(KEYPOINT_NAMES)
+_KEYPOINT_INDEX: Dict[str, int] = {n: i for i, n in enumerate(KEYPOINT_NAMES)}
 
 #: The CSV header of annotation and submission files (26 columns).
 CSV_HEADER: Tuple[str, ...] = ('image_id', 'image_category') + KEYPOINT_NAMES
@@ -57,38 +58,32 @@ NORM_PAIRS: Dict[str, Tuple[str, str]] = {
     'trousers': ('waistband_left', 'waistband_right'),
 }
 
+#: The neckline's links on garments with a center front (blouse, dress).
+_NECK: Tuple[Tuple[str, str], ...] = (
+    ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
+    ('neckline_right', 'center_front'))
+#: Neckline to shoulders, and each sleeve from the shoulder round to the
+#: armpit: the same on every upper-body garment.
+_SHOULDERS_SLEEVES: Tuple[Tuple[str, str], ...] = (
+    ('neckline_left', 'shoulder_left'), ('neckline_right', 'shoulder_right'),
+    ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
+    ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
+    ('cuff_right_out', 'cuff_right_in'), ('cuff_right_in', 'armpit_right'))
+#: Armpits to the waistline (outwear, dress).
+_WAIST = (('armpit_left', 'waistline_left'),
+          ('armpit_right', 'waistline_right'))
+
 #: Lines drawn between keypoints, per category (names, not indices).
 SKELETONS: Dict[str, Tuple[Tuple[str, str], ...]] = {
-    'blouse': (
-        ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
-        ('neckline_right', 'center_front'), ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'top_hem_left'),
-        ('armpit_right', 'top_hem_right'), ('top_hem_left', 'top_hem_right')),
-    'outwear': (
-        ('neckline_left', 'neckline_right'),
-        ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'waistline_left'),
-        ('armpit_right', 'waistline_right'),
-        ('waistline_left', 'top_hem_left'),
-        ('waistline_right', 'top_hem_right'),
+    'blouse': _NECK + _SHOULDERS_SLEEVES + (
+        ('armpit_left', 'top_hem_left'), ('armpit_right', 'top_hem_right'),
         ('top_hem_left', 'top_hem_right')),
-    'dress': (
-        ('neckline_left', 'neckline_right'), ('neckline_left', 'center_front'),
-        ('neckline_right', 'center_front'), ('neckline_left', 'shoulder_left'),
-        ('neckline_right', 'shoulder_right'),
-        ('shoulder_left', 'cuff_left_out'), ('cuff_left_out', 'cuff_left_in'),
-        ('cuff_left_in', 'armpit_left'), ('shoulder_right', 'cuff_right_out'),
-        ('cuff_right_out', 'cuff_right_in'),
-        ('cuff_right_in', 'armpit_right'), ('armpit_left', 'waistline_left'),
-        ('armpit_right', 'waistline_right'),
+    'outwear': ((('neckline_left', 'neckline_right'), ) +
+                _SHOULDERS_SLEEVES + _WAIST + (
+                    ('waistline_left', 'top_hem_left'),
+                    ('waistline_right', 'top_hem_right'),
+                    ('top_hem_left', 'top_hem_right'))),
+    'dress': _NECK + _SHOULDERS_SLEEVES + _WAIST + (
         ('waistline_left', 'hemline_left'),
         ('waistline_right', 'hemline_right'),
         ('hemline_left', 'hemline_right')),
@@ -139,6 +134,36 @@ def category_keypoint_names(category: str) -> Tuple[str, ...]:
     """The names of a category's keypoints, in CSV order."""
     check_category(category)
     return tuple(KEYPOINT_NAMES[i] for i in CATEGORY_KEYPOINTS[category])
+
+
+def keypoint_indices(names: Union[Sequence[str], Mapping[int, str]],
+                     source: str = 'keypoints') -> Tuple[int, ...]:
+    """Indices into :data:`KEYPOINT_NAMES` of keypoints given by name.
+
+    This is how a model's or a dataset's K keypoints (all 24, or one
+    category's) map onto the 24 FashionAI keypoints: by name, as MMPose
+    metainfo names them.
+
+    Args:
+        names (Sequence[str] | Mapping[int, str]): the K names in order, or
+            MMPose's ``keypoint_id2name`` (ids ``0 .. K-1``).
+        source (str): what the names are, to start the error message
+            (e.g. ``'FashionAIDataset: metainfo keypoints'``).
+
+    Returns:
+        tuple[int]: (K,) the index of each name among the 24.
+
+    Raises:
+        ValueError: some names are not FashionAI keypoint names.
+    """
+    if isinstance(names, Mapping):
+        names = [names[i] for i in range(len(names))]
+    unknown = [n for n in names if n not in _KEYPOINT_INDEX]
+    if unknown:
+        raise ValueError(
+            f'{source} {unknown} are not FashionAI keypoints (expected names '
+            'from fashionai_format.KEYPOINT_NAMES)')
+    return tuple(_KEYPOINT_INDEX[n] for n in names)
 
 
 def norm_pair_indices(category: str) -> Tuple[int, int]:

@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from .csv_io import FashionAIRecord, RowProblem, read_annotations
+from .image_check import read_image_size, verify_image
 from .metainfo import fashionai_metainfo
 from .schema import (CATEGORIES, FASHIONAI_TO_COCO_VIS, KEYPOINT_NAMES,
                      VIS_ABSENT, category_id, check_category)
@@ -31,64 +32,6 @@ class ConversionReport:
     per_category: Dict[str, int] = field(default_factory=dict)
     visibility: Dict[str, int] = field(default_factory=dict)
     skipped_category: int = 0
-
-
-def read_image_size(path: str) -> Tuple[int, int]:
-    """Width and height of an image, read from its header (no full decode).
-
-    Raises:
-        FileNotFoundError: no file at ``path``.
-        ValueError: the file is empty, not an image PIL can identify, or
-            larger than PIL's decompression-bomb limit (about 179 million
-            pixels, ``PIL.Image.MAX_IMAGE_PIXELS`` x 2).
-    """
-    from PIL import Image
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'image file not found: {path}')
-    if osp.getsize(path) == 0:
-        raise ValueError(f'image file is empty (0 bytes): {path}')
-    try:
-        with Image.open(path) as im:
-            w, h = im.size
-    except Image.DecompressionBombError as e:
-        raise ValueError(f'image is too large to load safely ({e}): '
-                         f'{path}') from None
-    except Exception as e:  # PIL raises many types for malformed files
-        raise ValueError(f'cannot read image header of {path}: {e}') from None
-    if w <= 0 or h <= 0:
-        raise ValueError(f'image has no pixels ({w}x{h}): {path}')
-    return w, h
-
-
-def verify_image(path: str) -> Tuple[int, int]:
-    """Decode an image fully, as training does (OpenCV, 3-channel BGR).
-
-    Grayscale, CMYK and PNG data in a ``.jpg`` file decode fine (to BGR);
-    OpenCV refuses a truncated JPEG.
-
-    Returns:
-        tuple: ``(width, height)`` of the decoded image.
-
-    Raises:
-        FileNotFoundError: no file at ``path``.
-        ValueError: the file is empty, too large for OpenCV, or cannot be
-            decoded; the message names the path and the reason.
-    """
-    import cv2
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'image file not found: {path}')
-    buf = np.fromfile(path, dtype=np.uint8)
-    if not buf.size:
-        raise ValueError(f'image file is empty (0 bytes): {path}')
-    try:
-        img = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    except cv2.error as e:
-        msg = str(e).strip().splitlines()[-1]
-        raise ValueError(f'image cannot be decoded ({msg}): {path}') from None
-    if img is None:
-        raise ValueError(f'image cannot be decoded (corrupt, truncated or '
-                         f'not an image): {path}')
-    return img.shape[1], img.shape[0]
 
 
 def keypoint_bbox(kpts: np.ndarray, vis: np.ndarray, width: int, height: int,

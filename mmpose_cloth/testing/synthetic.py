@@ -39,10 +39,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import cv2
 import numpy as np
 
-from .csv_io import FashionAIRecord, write_annotations, write_test_list
-from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
-                     NORM_PAIRS, NUM_KEYPOINTS, VIS_ABSENT, VIS_OCCLUDED,
-                     VIS_VISIBLE, check_category)
+from fashionai_format.csv_io import (FashionAIRecord, write_annotations,
+                                     write_test_list)
+from fashionai_format.schema import (CATEGORIES, CATEGORY_KEYPOINTS,
+                                     KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS,
+                                     VIS_ABSENT, VIS_OCCLUDED, VIS_VISIBLE,
+                                     check_category)
 
 __all__ = [
     'SyntheticGarment', 'render_garment', 'generate_fashionai',

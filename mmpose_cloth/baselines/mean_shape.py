@@ -4,9 +4,9 @@ from typing import Dict, List
 
 import numpy as np
 
-from ...fashionai.coco import coco_to_records
-from ...fashionai.csv_io import FashionAIRecord
-from ...fashionai.schema import CATEGORIES, NUM_KEYPOINTS
+from fashionai_format.coco import coco_to_records
+from fashionai_format.csv_io import FashionAIRecord
+from fashionai_format.schema import CATEGORIES, NUM_KEYPOINTS
 
 
 def fit_mean_shape(train_coco: dict) -> Dict[str, np.ndarray]:
