@@ -231,3 +231,34 @@ def _first_val_image(cfg) -> str:
     ann = ds.ann_file if osp.isabs(ds.ann_file) else osp.join(
         ds.data_root, ds.ann_file)
     return json.load(open(ann))['images'][0]['file_name']
+
+
+def test_mmpose_inferencer_runs_our_checkpoint(trained, tmp_path):
+    """``mmpose.apis.MMPoseInferencer`` with this project's config and
+    checkpoint (whole-image boxes, CPU): 24 keypoints per image, a picture
+    in ``vis_out_dir`` and the predictions in ``pred_out_dir``."""
+    import json
+    import shutil
+
+    import numpy as np
+    from mmpose.apis import MMPoseInferencer
+    cfg = trained['cfg']
+    src = osp.join(cfg.val_dataloader.dataset.data_root,
+                   _first_val_image(cfg))
+    photos = tmp_path / 'photos'
+    photos.mkdir()
+    shutil.copy(src, photos / 'garment.jpg')
+    inferencer = MMPoseInferencer(
+        pose2d=trained['cfg_path'], pose2d_weights=trained['ckpt'],
+        det_model='whole_image', device='cpu')
+    results = list(
+        inferencer(
+            str(photos), vis_out_dir=str(tmp_path / 'vis'),
+            pred_out_dir=str(tmp_path / 'preds')))
+    assert len(results) == 1
+    pred = results[0]['predictions'][0][0]
+    assert np.asarray(pred['keypoints']).shape == (24, 2)
+    assert np.isfinite(pred['keypoint_scores']).all()
+    assert (tmp_path / 'vis' / 'garment.jpg').is_file()
+    saved = json.loads((tmp_path / 'preds' / 'garment.json').read_text())
+    np.testing.assert_allclose(saved[0]['keypoints'], pred['keypoints'])
