@@ -73,6 +73,8 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
               data_prefix=dict(img=''), indices=num_images)
     return dict(
         default_scope='mmpose',
+        # read by MMPoseInferencer, as in the configs' base
+        data_mode='topdown', dataset_type='FashionAIDataset',
         custom_imports=dict(imports=['mmpose_cloth'],
                             allow_failed_imports=False),
         work_dir=work_dir,
