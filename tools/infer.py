@@ -19,6 +19,11 @@ given category wins over the predicted one::
     # shop photos of any garment: the category is predicted
     python tools/infer.py CATEGORY_CONFIG CATEGORY_CHECKPOINT photos/
 
+    # the val split with its categories predicted, not read (then score
+    # result.csv against the answers with tools/analysis/fashionai_eval.py)
+    python tools/infer.py CATEGORY_CONFIG CATEGORY_CHECKPOINT \
+        --test-csv answers.csv --root data/fashionai/train --predict-category
+
     # photos with several garments: boxes from an MMDetection detector
     python tools/infer.py CONFIG CHECKPOINT photos/ --category dress \\
         --det-config DET_CONFIG --det-checkpoint DET_CKPT --det-cat-id 0
@@ -89,6 +94,12 @@ def parse_args(argv=None):
     src.add_argument('--test-csv',
                      help='a FashionAI test list (image_id,image_category); '
                      'replaces INPUTS')
+    parser.add_argument('--predict-category', action='store_true',
+                        help='predict every image\'s category even where '
+                        'a test list or the Images/<category>/ layout '
+                        'names it (to measure a category head against '
+                        'known categories); needs a model with a category '
+                        'head')
     parser.add_argument('--root',
                         help='folder the test list\'s image_ids are '
                         'relative to (default: the folder of --test-csv)')
@@ -125,6 +136,8 @@ def parse_args(argv=None):
         parser.error('give INPUTS or --test-csv, not both')
     if not args.test_csv and not args.inputs:
         parser.error('give image files or folders, or --test-csv')
+    if args.predict_category and args.category:
+        parser.error('--predict-category and --category exclude each other')
     if args.root and not args.test_csv:
         parser.error('--root goes with --test-csv')
     if bool(args.det_config) != bool(args.det_checkpoint):
@@ -140,6 +153,8 @@ def run(args) -> int:
                                   args.root, allow_unknown_category=True)
     for w in warnings:
         print(f'warning: {w}', file=sys.stderr)
+    if args.predict_category:
+        items = [(image_id, None, path) for image_id, _, path in items]
     predictor = GarmentPredictor.from_checkpoint(
         args.config, args.checkpoint, device=args.device,
         flip_test=not args.no_flip, cfg_options=args.cfg_options)

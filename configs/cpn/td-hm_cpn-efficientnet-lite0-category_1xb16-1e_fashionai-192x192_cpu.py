@@ -32,8 +32,18 @@ model = dict(
     freeze_keypoint_model=True,
     category_head=dict(
         type='GarmentCategoryHead',
-        in_channels=1280,  # EfficientNet-Lite0's last level (stride 32)
-        in_index=-1,
+        # the backbone's stride-16 level (112 channels) through a copy of
+        # EfficientNet-Lite0's last level of its own, ImageNet-initialised
+        # (the frozen keypoint features at stride 32 pool into poor
+        # category evidence: 80% for a linear probe)
+        in_index=2,
+        branch=dict(
+            type='EfficientNetLiteTail',
+            arch='lite0',
+            start_level=4,
+            init_cfg=dict(
+                type='Pretrained', checkpoint='efficientnet-lite://lite0')),
+        in_channels=1280,
         dropout=0.2,
         loss_weight=1.0))
 load_from = ('work_dirs/td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-'

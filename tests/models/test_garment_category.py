@@ -201,3 +201,31 @@ def test_category_metric():
     with pytest.raises(KeyError, match='category_head'):
         metric.process([], [dict(raw_ann_info=dict(category='skirt'),
                                  pred_instances=dict())])
+
+
+def test_efficientnet_lite_tail_is_the_backbone_top():
+    """The tail on level 3 gives the backbone's level 4 with the same
+    weights (loaded by the backbone's names), and the head trains through
+    it."""
+    from mmpose.registry import MODELS
+    torch.manual_seed(0)
+    backbone = MODELS.build(dict(type='EfficientNetLite', arch='lite0',
+                                 out_indices=(3, 4))).eval()
+    tail = MODELS.build(dict(type='EfficientNetLiteTail', arch='lite0',
+                             start_level=4)).eval()
+    missing, _ = tail.load_state_dict(backbone.state_dict(), strict=False)
+    assert not missing
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        c4, c5 = backbone(x)
+        (out, ) = tail(c4)
+    assert c4.shape[1] == tail.in_channels == 112
+    torch.testing.assert_close(out, c5)
+    head = MODELS.build(dict(type='GarmentCategoryHead', in_index=0,
+                             in_channels=1280, branch=dict(
+                                 type='EfficientNetLiteTail', arch='lite0')))
+    losses = head.loss((c4, ), _samples(2, ['dress', 'skirt']))
+    losses['loss_category'].backward()
+    assert head.branch.conv_head.weight.grad is not None
+    with pytest.raises(ValueError, match='expects \\(B, 112, H, W\\)'):
+        tail(torch.randn(1, 40, 8, 8))

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import torch
 
+import mmpose_cloth  # noqa: F401  (first: mmcv-lite compat, registries)
 from conftest import REPO, tiny_topdown_cfg
 from fashionai_format import CATEGORIES, CATEGORY_KEYPOINTS, KEYPOINT_NAMES
 
@@ -233,18 +234,21 @@ def test_onnx_runner_reports_the_category(trained, photos, tmp_path,
     from mmpose.apis import init_model
     from mmpose_cloth.apis import predict_garment_batch_with_category
     from mmpose_cloth.deploy import OnnxGarmentPredictor, export_onnx
-    model = init_model(trained['cfg'], trained['sure'], device='cpu')
-    onnx_file = str(tmp_path / 'category.onnx')
-    info = export_onnx(model, onnx_file)
-    assert info['outputs'] == ['heatmaps', 'category_logits']
-    runner = OnnxGarmentPredictor(onnx_file)
-    assert runner.predicts_category
     paths = [osp.join(photos, f'shop_{i}.jpg') for i in (1, 2, 3)]
-    ort = runner.predict_batch_with_category(paths)
-    pt = predict_garment_batch_with_category(model, paths)
-    np.testing.assert_allclose(ort.category_scores, pt.category_scores,
-                               atol=1e-5)
-    np.testing.assert_allclose(ort.keypoints, pt.keypoints, atol=0.5)
+    # the trained classifier (image-dependent, so flip test matters) and
+    # the hand-set one
+    for name in ('ckpt', 'sure'):
+        model = init_model(trained['cfg'], trained[name], device='cpu')
+        onnx_file = str(tmp_path / f'{name}.onnx')
+        info = export_onnx(model, onnx_file)
+        assert info['outputs'] == ['heatmaps', 'category_logits']
+        runner = OnnxGarmentPredictor(onnx_file)
+        assert runner.predicts_category
+        ort = runner.predict_batch_with_category(paths)
+        pt = predict_garment_batch_with_category(model, paths)
+        np.testing.assert_allclose(ort.category_scores, pt.category_scores,
+                                   rtol=0, atol=1e-6)
+        np.testing.assert_allclose(ort.keypoints, pt.keypoints, atol=0.5)
     results = {}
     for name, weights in (('pth', trained['sure']), ('onnx', onnx_file)):
         code, preds, _ = _run(infer_tool, [trained['cfg'], weights, photos,
@@ -253,3 +257,24 @@ def test_onnx_runner_reports_the_category(trained, photos, tmp_path,
         assert {p['category'] for p in preds} == {SURE}
         results[name] = (tmp_path / name / 'result.csv').read_text()
     assert results['onnx'] == results['pth']
+
+
+def test_predict_category_overrides_the_folder_layout(
+        infer_tool, trained, real_or_synthetic_coco, tmp_path):
+    """``--predict-category`` ignores the category the Images/<category>/
+    layout names (how the README measures the head on the val split)."""
+    data = real_or_synthetic_coco
+    image = osp.join(data['split_dir'], next(
+        im['file_name'] for im in data['coco']['images']
+        if '/skirt/' in im['file_name']))
+    args = [trained['cfg'], trained['sure'], image]
+    code, preds, rows = _run(infer_tool, args, tmp_path / 'layout')
+    assert code == 0 and preds[0]['category'] == 'skirt'
+    assert preds[0]['category_source'] == 'given'
+    code, preds, rows = _run(infer_tool, args + ['--predict-category'],
+                             tmp_path / 'predicted')
+    assert code == 0
+    assert preds[0]['image_id'].startswith('Images/skirt/')
+    assert preds[0]['category'] == SURE
+    assert preds[0]['category_source'] == 'predicted'
+    _only_category_keypoints(rows[0], SURE)

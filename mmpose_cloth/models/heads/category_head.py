@@ -53,15 +53,28 @@ class GarmentCategoryHead(BaseModule):
     which keeps the coarse layout (legs apart or not: trousers or skirt);
     several levels (``in_index`` a tuple) are pooled each and concatenated.
 
+    ``branch`` gives the head layers of its own between the backbone level
+    and the pooling, e.g. :class:`~mmpose_cloth.models.backbones.
+    EfficientNetLiteTail`: an ImageNet-initialised copy of the backbone's
+    last level on its stride-16 features. On a frozen keypoint model this
+    is what makes the category learnable: features fine-tuned for keypoints
+    pool into poor category evidence (a linear probe of the CPU recipe's
+    stride-32 level reached 80% on the real val split), while its own top
+    level trains to it and leaves the keypoints untouched.
+
     Args:
-        in_channels (int | Sequence[int]): channels of the level(s) used.
-            Default: 1280 (EfficientNet-Lite's last level).
+        in_channels (int | Sequence[int]): channels of the level(s) pooled
+            (the branch's output with ``branch``). Default: 1280
+            (EfficientNet-Lite's last level).
         num_classes (int): garment categories, in the order of
             ``fashionai_format.CATEGORIES``. Default: 5.
         in_index (int | Sequence[int]): which of the backbone's outputs to
             use. Default: -1 (the last, coarsest).
         pool_size (int): each level is average-pooled to pool_size x
             pool_size. Default: 1 (global average pooling).
+        branch (dict, optional): a module config (``MODELS``) run on the
+            level ``in_index`` (one level only) before pooling; its last
+            output is pooled.
         hidden_channels (int, optional): width of a hidden layer (Linear +
             ReLU) between the pooled features and the classifier; ``None``
             (default) for a linear classifier.
@@ -86,6 +99,7 @@ class GarmentCategoryHead(BaseModule):
                  num_classes: int = len(CATEGORIES),
                  in_index: Union[int, Sequence[int]] = -1,
                  pool_size: int = 1,
+                 branch: Optional[dict] = None,
                  hidden_channels: Optional[int] = None,
                  dropout: float = 0.2,
                  loss_weight: float = 1.0,
@@ -102,6 +116,9 @@ class GarmentCategoryHead(BaseModule):
         self.num_classes = num_classes
         self.pool_size = pool_size
         pooled = sum(self.in_channels) * pool_size**2
+        if branch is not None and len(self.in_index) != 1:
+            raise ValueError('a branch takes one level: give one in_index')
+        self.branch = None if branch is None else MODELS.build(branch)
         self.loss_weight = loss_weight
         self.label_smoothing = label_smoothing
         if hidden_channels:
@@ -119,6 +136,8 @@ class GarmentCategoryHead(BaseModule):
         pooled = []
         for i, c in zip(self.in_index, self.in_channels):
             x = feats[i]
+            if self.branch is not None:
+                x = self.branch(x)[-1]
             if x.dim() != 4 or x.shape[1] != c:
                 raise ValueError(
                     f'{type(self).__name__} expects (B, {c}, H, W) '
