@@ -5,7 +5,7 @@ all images with ``--category``, take it from a FashionAI test list with
 ``--test-csv``, let it be read from the FashionAI layout
 (``.../Images/<category>/<name>.jpg``), or, with a model that has a
 category head (``configs/cpn/td-hm_cpn-efficientnet-lite0-category_1xb16-
-1e_fashionai-192x192_cpu.py``), leave it out and the model predicts it; a
+3e_fashionai-192x192_cpu.py``), leave it out and the model predicts it; a
 given category wins over the predicted one::
 
     # a FashionAI test split: test.csv + Images/ (the submission for 9,996

@@ -154,7 +154,7 @@ def require_categories(items: Sequence[ImageItem],
             '--category, a test list with --test-csv, put images in '
             'Images/<category>/ folders, or use a model with a category '
             'head (configs/cpn/td-hm_cpn-efficientnet-lite0-category_'
-            '1xb16-1e_fashionai-192x192_cpu.py)')
+            '1xb16-3e_fashionai-192x192_cpu.py)')
 
 
 def keep_predicted_categories(
