@@ -1,9 +1,12 @@
 """Predict FashionAI keypoints for images: JSON, a submission CSV, pictures.
 
-Each image needs its garment category (which keypoints it has). Give it
-for all images with ``--category``, take it from a FashionAI test list with
-``--test-csv``, or let it be read from the FashionAI layout
-(``.../Images/<category>/<name>.jpg``)::
+Each image's garment category says which keypoints it has. Give it for
+all images with ``--category``, take it from a FashionAI test list with
+``--test-csv``, let it be read from the FashionAI layout
+(``.../Images/<category>/<name>.jpg``), or, with a model that has a
+category head (``configs/cpn/td-hm_cpn-efficientnet-lite0-category_1xb16-
+3e_fashionai-192x192_cpu.py``), leave it out and the model predicts it; a
+given category wins over the predicted one::
 
     # a FashionAI test split: test.csv + Images/ (the submission for 9,996
     # images, streamed batch by batch)
@@ -13,6 +16,14 @@ for all images with ``--category``, take it from a FashionAI test list with
     # a few photos of skirts
     python tools/infer.py CONFIG CHECKPOINT photo1.jpg photos/ --category skirt
 
+    # shop photos of any garment: the category is predicted
+    python tools/infer.py CATEGORY_CONFIG CATEGORY_CHECKPOINT photos/
+
+    # the val split with its categories predicted, not read (then score
+    # result.csv against the answers with tools/analysis/fashionai_eval.py)
+    python tools/infer.py CATEGORY_CONFIG CATEGORY_CHECKPOINT \
+        --test-csv answers.csv --root data/fashionai/train --predict-category
+
     # photos with several garments: boxes from an MMDetection detector
     python tools/infer.py CONFIG CHECKPOINT photos/ --category dress \\
         --det-config DET_CONFIG --det-checkpoint DET_CKPT --det-cat-id 0
@@ -20,15 +31,20 @@ for all images with ``--category``, take it from a FashionAI test list with
 Outputs in ``--out-dir`` (default ``work_dirs/infer``):
 
 * ``keypoints.json``: ``{"keypoint_names": [24 names], "predictions":
-  [{"image_id", "category", "image_path", "bbox", "bbox_score",
-  "keypoints": 24 x [x, y] (null for keypoints the category does not have),
-  "keypoint_scores": 24 x score | null}, ...]}``; with a detector each
-  prediction also lists every detected garment in ``"instances"`` (the
-  top-level keypoints are those of the highest-scoring box);
-* ``result.csv``: a FashionAI submission (score it with
-  ``tools/analysis/fashionai_eval.py``);
+  [{"image_id", "image_path", "category", "category_source" ("given" or
+  "predicted"), "category_confidence" (the model's probability of that
+  category, null without a category head), "category_scores", "bbox",
+  "bbox_score", "keypoints": 24 x [x, y] (null for keypoints the category
+  does not have), "keypoint_scores": 24 x score | null,
+  "mean_keypoint_score"}, ...]}``; with a detector each prediction also
+  lists every detected garment in ``"instances"`` (the top-level fields
+  are those of the highest-scoring box); low confidences (a photo with no
+  garment) are written as they are and counted in the summary;
+* ``result.csv``: a FashionAI submission with each image's category and
+  only its keypoints (score it with ``tools/analysis/fashionai_eval.py``);
 * ``vis/<image_id>``: each image with its category's keypoints and skeleton
-  drawn (``--no-vis`` to skip, ``--vis-max N`` to draw only the first N).
+  drawn, a predicted category titled with its confidence (``--no-vis`` to
+  skip, ``--vis-max N`` to draw only the first N).
 
 A CHECKPOINT ending in ``.onnx`` (``tools/deploy/export_onnx.py``) runs in
 ONNX Runtime with the same pre- and post-processing (several times faster on
@@ -52,7 +68,8 @@ import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.apis import (GarmentPredictor,  # noqa: E402
                                InferenceInputError, InferenceWriter,
                                default_device, keep_predicted_categories,
-                               load_detector, plan_images, predict_batches)
+                               load_detector, plan_images, predict_batches,
+                               require_categories)
 from mmpose_cloth.compat import MissingMMCVOpError  # noqa: E402
 from fashionai_format import CATEGORIES  # noqa: E402
 
@@ -72,10 +89,17 @@ def parse_args(argv=None):
     src.add_argument('--category', choices=CATEGORIES,
                      help='the garment category of every input image '
                      '(default: the folder name in the FashionAI layout '
-                     'Images/<category>/)')
+                     'Images/<category>/, else predicted by a model with '
+                     'a category head)')
     src.add_argument('--test-csv',
                      help='a FashionAI test list (image_id,image_category); '
                      'replaces INPUTS')
+    parser.add_argument('--predict-category', action='store_true',
+                        help='predict every image\'s category even where '
+                        'a test list or the Images/<category>/ layout '
+                        'names it (to measure a category head against '
+                        'known categories); needs a model with a category '
+                        'head')
     parser.add_argument('--root',
                         help='folder the test list\'s image_ids are '
                         'relative to (default: the folder of --test-csv)')
@@ -112,6 +136,8 @@ def parse_args(argv=None):
         parser.error('give INPUTS or --test-csv, not both')
     if not args.test_csv and not args.inputs:
         parser.error('give image files or folders, or --test-csv')
+    if args.predict_category and args.category:
+        parser.error('--predict-category and --category exclude each other')
     if args.root and not args.test_csv:
         parser.error('--root goes with --test-csv')
     if bool(args.det_config) != bool(args.det_checkpoint):
@@ -124,12 +150,15 @@ def parse_args(argv=None):
 def run(args) -> int:
     t0 = time.time()
     items, warnings = plan_images(args.inputs, args.category, args.test_csv,
-                                  args.root)
+                                  args.root, allow_unknown_category=True)
     for w in warnings:
         print(f'warning: {w}', file=sys.stderr)
+    if args.predict_category:
+        items = [(image_id, None, path) for image_id, _, path in items]
     predictor = GarmentPredictor.from_checkpoint(
         args.config, args.checkpoint, device=args.device,
         flip_test=not args.no_flip, cfg_options=args.cfg_options)
+    require_categories(items, predictor.predicts_category)
     items, warning = keep_predicted_categories(items, predictor.keypoint_ids)
     if warning:
         print(f'warning: {warning}', file=sys.stderr)
@@ -169,6 +198,12 @@ def run(args) -> int:
           + ', '.join(f'{counts[c]} {c}' for c in CATEGORIES if counts[c])
           + f') in {secs:.1f} s, {n / secs:.1f} images/s on '
           f'{predictor.device}, flip test {"off" if args.no_flip else "on"}')
+    if writer.n_predicted:
+        low = writer.low_confidence_ids
+        print(f'category predicted for {writer.n_predicted} images; '
+              f'{len(low)} with a confidence below {writer.low_confidence}'
+              + (f' (e.g. {low[0]}; no garment in the photo?)' if low
+                 else ''))
     print(f'wrote {writer.json_path}')
     print(f'wrote {result_csv}')
     if writer.n_vis:

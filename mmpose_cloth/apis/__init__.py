@@ -2,20 +2,23 @@
 
 :mod:`.inference` predicts with a PyTorch model; ``tools/infer.py`` runs
 three steps over many images: plan (:mod:`.infer_plan`: which images, which
-categories), predict (:mod:`.garment_predictor` loads a ``.pth`` or
+categories, if given), predict (:mod:`.garment_predictor` loads a ``.pth`` or
 ``.onnx`` model, :mod:`.infer_predict` adds detector boxes and runs it
 batch by batch) and write (:mod:`.infer_write`: JSON, pictures,
 ``result.csv``).
 """
 from .garment_predictor import GarmentPredictor, default_device
 from .infer_plan import (IMAGE_EXTS, InferenceInputError,
-                         keep_predicted_categories, plan_images)
+                         keep_predicted_categories, plan_images,
+                         require_categories)
 from .infer_predict import (ImagePrediction, detect_boxes, load_detector,
                             predict_batches)
-from .infer_write import (InferenceWriter, draw_instances, format_instance,
-                          vis_path)
-from .inference import (model_keypoint_ids, predict_garment_batch,
-                        predict_garments, run_test_pipeline, whole_image_bbox)
+from .infer_write import (InferenceWriter, choose_category, draw_instances,
+                          format_instance, vis_path)
+from .inference import (GarmentBatch, model_keypoint_ids,
+                        model_predicts_category, predict_garment_batch,
+                        predict_garment_batch_with_category, predict_garments,
+                        run_test_pipeline, whole_image_bbox)
 
 __all__ = [
     'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
@@ -23,5 +26,6 @@ __all__ = [
     'InferenceInputError', 'keep_predicted_categories', 'plan_images',
     'ImagePrediction', 'detect_boxes', 'load_detector', 'predict_batches',
     'InferenceWriter', 'draw_instances', 'format_instance', 'vis_path',
-    'whole_image_bbox'
+    'whole_image_bbox', 'GarmentBatch', 'predict_garment_batch_with_category',
+    'model_predicts_category', 'require_categories', 'choose_category'
 ]

@@ -1,12 +1,14 @@
 """A pose model loaded for inference, from a PyTorch checkpoint or an ONNX
 file, behind one call: ``predict_batch(paths, boxes)``."""
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 
 from .infer_plan import InferenceInputError
-from .inference import model_keypoint_ids, predict_garment_batch
+from .inference import (GarmentBatch, model_keypoint_ids,
+                        model_predicts_category,
+                        predict_garment_batch_with_category)
 
 __all__ = ['GarmentPredictor', 'default_device']
 
@@ -22,19 +24,24 @@ class GarmentPredictor:
     """A model that predicts FashionAI keypoints for boxes in images.
 
     Args:
-        predict_batch (Callable): ``(paths, boxes) -> (keypoints, scores)``
-            with B paths and B (4,) xyxy boxes (``None``: the whole image);
+        predict_batch (Callable): ``(paths, boxes) -> GarmentBatch`` with B
+            paths and B (4,) xyxy boxes (``None``: the whole image):
             keypoints (B, 24, 2) in image pixels and scores (B, 24), NaN
-            where not predicted (:func:`predict_garment_batch`).
+            where not predicted, and the (B, 5) category probabilities or
+            ``None`` (:func:`predict_garment_batch_with_category`).
         keypoint_ids (np.ndarray): (K,) the FashionAI keypoints it
             predicts.
         device (str): where it runs, in words (e.g. ``cpu``,
             ``CPU (ONNX Runtime)``).
+        predicts_category (bool): whether it predicts the garment category
+            (a model with a category head); without it every image needs
+            its category.
     """
     predict_batch: Callable[[Sequence[str], Sequence[Optional[np.ndarray]]],
-                            Tuple[np.ndarray, np.ndarray]]
+                            GarmentBatch]
     keypoint_ids: np.ndarray
     device: str
+    predicts_category: bool = False
 
     @classmethod
     def from_checkpoint(cls,
@@ -72,9 +79,10 @@ class GarmentPredictor:
         model = init_model(cfg, checkpoint, device=device)
 
         def predict(paths, boxes):
-            return predict_garment_batch(model, paths, boxes)
+            return predict_garment_batch_with_category(model, paths, boxes)
 
-        return cls(predict, model_keypoint_ids(model), device)
+        return cls(predict, model_keypoint_ids(model), device,
+                   model_predicts_category(model))
 
     @classmethod
     def _from_onnx(cls, config: str, checkpoint: str, device: str,
@@ -97,5 +105,6 @@ class GarmentPredictor:
             providers=providers)
         where = '/'.join(p.replace('ExecutionProvider', '')
                          for p in predictor.session.get_providers())
-        return cls(predictor.predict_batch, predictor.keypoint_ids,
-                   where + ' (ONNX Runtime)')
+        return cls(predictor.predict_batch_with_category,
+                   predictor.keypoint_ids, where + ' (ONNX Runtime)',
+                   predictor.predicts_category)

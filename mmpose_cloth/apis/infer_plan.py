@@ -2,9 +2,10 @@
 and with which garment category.
 
 An image's category says which keypoints it has. It is given for all
-images, read from a FashionAI test list (``image_id,image_category``), or
-taken from the FashionAI layout (``.../Images/<category>/<name>.jpg``).
-An *item* is ``(image_id, category, path)``.
+images, read from a FashionAI test list (``image_id,image_category``),
+taken from the FashionAI layout (``.../Images/<category>/<name>.jpg``), or
+left to a model that predicts it (a category head): then it is ``None``
+here. An *item* is ``(image_id, category or None, path)``.
 """
 import os
 import os.path as osp
@@ -16,14 +17,15 @@ from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
 
 __all__ = [
     'IMAGE_EXTS', 'InferenceInputError', 'plan_images',
-    'keep_predicted_categories'
+    'keep_predicted_categories', 'require_categories'
 ]
 
 #: the file endings of images searched in folders
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
 
-#: ``(image_id, category, path)``
-ImageItem = Tuple[str, str, str]
+#: ``(image_id, category, path)``; the category is ``None`` where it is to
+#: be predicted
+ImageItem = Tuple[str, Optional[str], str]
 
 
 class InferenceInputError(Exception):
@@ -68,7 +70,8 @@ def _plan_test_list(test_csv: str,
 def plan_images(inputs: Sequence[str] = (),
                 category: Optional[str] = None,
                 test_csv: Optional[str] = None,
-                root: Optional[str] = None
+                root: Optional[str] = None,
+                allow_unknown_category: bool = False
                 ) -> Tuple[List[ImageItem], List[str]]:
     """Resolve the images to predict.
 
@@ -80,14 +83,18 @@ def plan_images(inputs: Sequence[str] = (),
         test_csv (str, optional): a FashionAI test list instead of inputs.
         root (str, optional): the folder the test list's image ids are
             relative to (default: the test list's folder).
+        allow_unknown_category (bool): give images whose category cannot
+            be told the category ``None`` (for a model that predicts it)
+            instead of raising.
 
     Returns:
         tuple: ``[(image_id, category, path), ...]`` and a list of
         warnings.
 
     Raises:
-        InferenceInputError: nothing to predict, a duplicate image id or a
-            category that cannot be told.
+        InferenceInputError: nothing to predict, a duplicate image id or
+            (unless ``allow_unknown_category``) a category that cannot be
+            told.
     """
     if test_csv:
         return _plan_test_list(test_csv, root)
@@ -117,29 +124,46 @@ def plan_images(inputs: Sequence[str] = (),
     if len(set(ids)) < len(ids):
         dup = next(i for i, c in Counter(ids).items() if c > 1)
         raise InferenceInputError(f'{dup} is given more than once')
-    items, unknown = [], []
+    items = []
     for (path, _), image_id in zip(files, ids):
         if category:
             cat = category
         else:
             parent = osp.basename(osp.dirname(osp.abspath(path)))
             cat = parent if parent in CATEGORIES else None
-        if cat is None:
-            unknown.append(path)
         items.append((image_id, cat, path))
-    if unknown:
+    if not allow_unknown_category:
+        require_categories(items, predicts_category=False)
+    return items, warnings
+
+
+def require_categories(items: Sequence[ImageItem],
+                       predicts_category: bool) -> None:
+    """Check that every image has a category, or that the model predicts
+    it.
+
+    Raises:
+        InferenceInputError: images without a category and a model without
+            a category head.
+    """
+    unknown = [p for _, c, p in items if c is None]
+    if unknown and not predicts_category:
         raise InferenceInputError(
             f'the garment category of {len(unknown)} image(s) is unknown '
-            f'(e.g. {unknown[0]}): give --category, a test list with '
-            '--test-csv, or put images in Images/<category>/ folders')
-    return items, warnings
+            f'(e.g. {unknown[0]}) and the model does not predict it: give '
+            '--category, a test list with --test-csv, put images in '
+            'Images/<category>/ folders, or use a model with a category '
+            'head (configs/cpn/td-hm_cpn-efficientnet-lite0-category_'
+            '1xb16-3e_fashionai-192x192_cpu.py)')
 
 
 def keep_predicted_categories(
         items: Sequence[ImageItem],
         keypoint_ids: Iterable[int]) -> Tuple[List[ImageItem], Optional[str]]:
     """Leave out the images of categories whose keypoints the model does
-    not all predict (e.g. a skirt-only model).
+    not all predict (e.g. a skirt-only model). Images whose category is to
+    be predicted (``None``) are kept: a model that predicts the category
+    predicts all 24 keypoints.
 
     Args:
         items (Sequence[tuple]): ``(image_id, category, path)``.
@@ -154,10 +178,11 @@ def keep_predicted_categories(
     covered = [
         c for c in CATEGORIES if set(CATEGORY_KEYPOINTS[c]) <= predicted
     ]
-    skipped = Counter(c for _, c, _ in items if c not in covered)
+    skipped = Counter(c for _, c, _ in items
+                      if c is not None and c not in covered)
     if not skipped:
         return list(items), None
     warning = (f'the model predicts the keypoints of '
                f'{", ".join(covered) or "no category"} only; left out: ' +
                ', '.join(f'{n} {c}' for c, n in skipped.items()))
-    return [it for it in items if it[1] in covered], warning
+    return [it for it in items if it[1] is None or it[1] in covered], warning

@@ -25,6 +25,9 @@ class ImagePrediction(NamedTuple):
         box_scores (list[float]): per instance, 1 for the whole image.
         detected (bool | None): whether the detector found boxes (``None``
             without a detector). The first instance is the best one.
+        category_scores (list[np.ndarray | None]): per instance the (5,)
+            garment-category probabilities, ``None`` from a model without a
+            category head (or when not given).
     """
     item: ImageItem
     keypoints: List[np.ndarray]
@@ -32,6 +35,7 @@ class ImagePrediction(NamedTuple):
     boxes: List[Optional[np.ndarray]]
     box_scores: List[float]
     detected: Optional[bool]
+    category_scores: Optional[List[Optional[np.ndarray]]] = None
 
 
 def load_detector(config: str, checkpoint: str, device: str):
@@ -97,11 +101,11 @@ def _predict_chunk(predictor: GarmentPredictor, chunk: Sequence[ImageItem],
             flat_boxes.append(None)
             flat_scores.append(1.0)
             owner.append(i)
-    results: List[Tuple[np.ndarray, np.ndarray]] = []
+    results: List[Tuple[np.ndarray, np.ndarray, Optional[np.ndarray]]] = []
     for b in range(0, len(flat_paths), batch_size):
-        k, sc = predictor.predict_batch(flat_paths[b:b + batch_size],
-                                        flat_boxes[b:b + batch_size])
-        results += list(zip(k, sc))
+        k, sc, cat = predictor.predict_batch(flat_paths[b:b + batch_size],
+                                             flat_boxes[b:b + batch_size])
+        results += list(zip(k, sc, [None] * len(k) if cat is None else cat))
     out = []
     for i, item in enumerate(chunk):
         idx = [j for j, o in enumerate(owner) if o == i]
@@ -111,7 +115,8 @@ def _predict_chunk(predictor: GarmentPredictor, chunk: Sequence[ImageItem],
             scores=[results[j][1] for j in idx],
             boxes=[flat_boxes[j] for j in idx],
             box_scores=[flat_scores[j] for j in idx],
-            detected=bool(len(dets[i])) if with_detector else None))
+            detected=bool(len(dets[i])) if with_detector else None,
+            category_scores=[results[j][2] for j in idx]))
     return out
 
 

@@ -3,38 +3,73 @@
 a FashionAI submission ``result.csv``.
 
 ``keypoints.json`` is ``{<header>, "keypoint_names": [24 names],
-"predictions": [{"image_id", "category", "image_path", "bbox",
+"predictions": [{"image_id", "image_path", "category", "category_source"
+("given" or "predicted"), "category_confidence" (the model's probability of
+that category; null from a model without a category head),
+"category_scores" ({category: probability}, from a model with a category
+head), "mean_keypoint_score" (over the category's keypoints), "bbox",
 "bbox_score", "keypoints": 24 x [x, y] (null for keypoints the category
 does not have), "keypoint_scores": 24 x score | null}, ...]}``; with a
 detector each prediction also has ``"bbox_source"`` and every detected
-garment in ``"instances"`` (the top-level keypoints are the best box's).
+garment in ``"instances"`` (each with its own category; the top-level
+fields are the best box's).
+
+A given category (``--category``, a test list, the ``Images/<category>/``
+layout) wins over the predicted one; low confidences (a photo with no
+garment in it) are written as they are, not hidden.
 """
 import json
 import os
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import cv2
 import mmcv
 import numpy as np
 
-from fashionai_format import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
-                              write_submission)
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                              KEYPOINT_NAMES, write_submission)
 from .infer_predict import ImagePrediction
 from .inference import whole_image_bbox
 
 __all__ = ['InferenceWriter', 'format_instance', 'draw_instances',
-           'vis_path']
+           'vis_path', 'choose_category']
 
 
 def _round(a, nd=2):
     return [None if not np.isfinite(v) else round(float(v), nd) for v in a]
 
 
+def choose_category(given: Optional[str],
+                    category_scores: Optional[np.ndarray]
+                    ) -> Tuple[str, str]:
+    """The category to write: the given one if any, else the predicted one.
+
+    Args:
+        given (str, optional): the image's given category.
+        category_scores (np.ndarray, optional): (5,) probabilities in
+            ``CATEGORIES`` order.
+
+    Returns:
+        tuple: ``(category, 'given' | 'predicted')``.
+
+    Raises:
+        ValueError: neither a given category nor scores.
+    """
+    if given is not None:
+        return given, 'given'
+    if category_scores is None:
+        raise ValueError('no category given and none predicted')
+    return CATEGORIES[int(np.argmax(category_scores))], 'predicted'
+
+
 def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
-                    box: np.ndarray, box_score: float) -> dict:
-    """One garment as JSON: its box, and the 24 keypoints and scores
-    (rounded; ``None`` for those the category does not have).
+                    box: np.ndarray, box_score: float,
+                    category_source: str = 'given',
+                    category_scores: Optional[np.ndarray] = None) -> dict:
+    """One garment as JSON: its category, its box, and the 24 keypoints and
+    scores (rounded; ``None`` for those the category does not have), with
+    the mean score of the category's keypoints.
 
     Args:
         cat (str): the category.
@@ -42,9 +77,25 @@ def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
         scores (np.ndarray): (24,).
         box (np.ndarray): (4,) xyxy.
         box_score (float): the box's score.
+        category_source (str): ``'given'`` or ``'predicted'``.
+        category_scores (np.ndarray, optional): (5,) category
+            probabilities (a model with a category head): the JSON gets
+            them and ``category_confidence``, the probability of ``cat``.
     """
     has = set(CATEGORY_KEYPOINTS[cat])
+    out = dict(category=cat, category_source=category_source,
+               category_confidence=None)
+    if category_scores is not None:
+        out['category_confidence'] = round(
+            float(category_scores[CATEGORIES.index(cat)]), 4)
+        out['category_scores'] = {
+            c: round(float(p), 4)
+            for c, p in zip(CATEGORIES, category_scores)
+        }
+    own = [scores[k] for k in sorted(has)]
     return dict(
+        out,
+        mean_keypoint_score=_round([np.mean(own)], 4)[0],
         bbox=_round(box),
         bbox_score=round(float(box_score), 4),
         keypoints=[_round(kpts[k]) if k in has else None
@@ -58,10 +109,17 @@ def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
 def draw_instances(img: np.ndarray, cat: str, instances: List[dict],
                    with_boxes: bool) -> np.ndarray:
     """The image (BGR, H x W x 3) with each instance's
-    (:func:`format_instance`) keypoints, skeleton (and box) drawn."""
+    (:func:`format_instance`) keypoints, skeleton (and box) drawn, each
+    with its own category's skeleton (``cat`` where an instance names
+    none); a predicted category is titled with its confidence."""
     from mmpose_cloth.visualization import draw_garment
     img = img.copy()
     for n, inst in enumerate(instances):
+        inst_cat = inst.get('category', cat)
+        title = inst_cat
+        if inst.get('category_source') == 'predicted':
+            title = f'{inst_cat} {inst["category_confidence"]:.2f}'
+
         kpts = np.array([k if k is not None else (np.nan, np.nan)
                          for k in inst['keypoints']], dtype=np.float64)
         if with_boxes:
@@ -71,7 +129,7 @@ def draw_instances(img: np.ndarray, cat: str, instances: List[dict],
             cv2.putText(img, f'{inst["bbox_score"]:.2f}', (x1 + 3, y2 - 5),
                         cv2.FONT_HERSHEY_SIMPLEX, 0.4 * thick, (0, 200, 255),
                         thick, cv2.LINE_AA)
-        img = draw_garment(img, kpts, cat, title=None if n else cat)
+        img = draw_garment(img, kpts, inst_cat, title=None if n else title)
     return img
 
 
@@ -92,9 +150,15 @@ class InferenceWriter:
         vis (bool): draw pictures.
         vis_max (int, optional): draw at most this many.
         draw_boxes (bool): draw the boxes too (detector boxes).
+        low_confidence (float): predicted categories below this
+            probability are listed in ``low_confidence_ids``.
 
     Attributes:
         image_ids (list[str]), categories (list[str]): those written.
+        n_predicted (int): images whose category was predicted.
+        low_confidence_ids (list[str]): images whose predicted category
+            has a probability below ``low_confidence`` (e.g. no garment in
+            the photo); they are written all the same.
         n_vis (int): pictures drawn.
     """
 
@@ -103,7 +167,8 @@ class InferenceWriter:
                  header: dict,
                  vis: bool = True,
                  vis_max: Optional[int] = None,
-                 draw_boxes: bool = False):
+                 draw_boxes: bool = False,
+                 low_confidence: float = 0.5):
         os.makedirs(out_dir, exist_ok=True)
         self.out_dir = out_dir
         self.vis, self.vis_max, self.draw_boxes = vis, vis_max, draw_boxes
@@ -116,22 +181,32 @@ class InferenceWriter:
         self.categories: List[str] = []
         self._keypoints: List[np.ndarray] = []
         self.n_vis = 0
+        self.low_confidence = low_confidence
+        self.n_predicted = 0
+        self.low_confidence_ids: List[str] = []
 
     def write(self, pred: ImagePrediction) -> None:
         """Add one image's predictions to the JSON (and its picture)."""
-        image_id, cat, path = pred.item
+        image_id, given, path = pred.item
         # decoded as the pipeline's LoadImage does (EXIF turns too)
         img = mmcv.imread(path, backend='cv2')
         h, w = img.shape[:2]
-        insts = [
-            format_instance(cat, k, s,
-                            whole_image_bbox(w, h) if box is None else box,
-                            score)
-            for k, s, box, score in zip(pred.keypoints, pred.scores,
-                                        pred.boxes, pred.box_scores)
-        ]
-        record = dict(image_id=image_id, category=cat,
-                      image_path=osp.abspath(path), **insts[0])
+        cat_scores = pred.category_scores or [None] * len(pred.keypoints)
+        insts = []
+        for k, s, box, score, cs in zip(pred.keypoints, pred.scores,
+                                        pred.boxes, pred.box_scores,
+                                        cat_scores):
+            cat, source = choose_category(given, cs)
+            insts.append(format_instance(
+                cat, k, s, whole_image_bbox(w, h) if box is None else box,
+                score, source, cs))
+        cat = insts[0]['category']
+        if insts[0]['category_source'] == 'predicted':
+            self.n_predicted += 1
+            if insts[0]['category_confidence'] < self.low_confidence:
+                self.low_confidence_ids.append(image_id)
+        record = dict(image_id=image_id, image_path=osp.abspath(path),
+                      **insts[0])
         if pred.detected is not None:
             record['bbox_source'] = 'detector' if pred.detected \
                 else 'whole image (nothing detected)'

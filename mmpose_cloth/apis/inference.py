@@ -1,17 +1,42 @@
 """Top-down inference on whole garment images, in FashionAI's 24 keypoints."""
-from typing import Optional, Sequence, Tuple
+from typing import NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
 from mmengine.dataset import Compose, pseudo_collate
 from mmengine.registry import DefaultScope
 
-from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
+from fashionai_format.schema import (CATEGORIES, NUM_KEYPOINTS,
+                                     keypoint_indices)
 
 __all__ = [
     'predict_garments', 'predict_garment_batch', 'run_test_pipeline',
-    'model_keypoint_ids', 'whole_image_bbox'
+    'model_keypoint_ids', 'whole_image_bbox', 'GarmentBatch',
+    'predict_garment_batch_with_category', 'model_predicts_category'
 ]
+
+
+class GarmentBatch(NamedTuple):
+    """Predictions for a batch of B boxes.
+
+    Attributes:
+        keypoints (np.ndarray): (B, 24, 2) in image pixels, NaN where not
+            predicted.
+        scores (np.ndarray): (B, 24) the keypoint head's scores (heatmap
+            maxima; not masked by category), NaN where not predicted.
+        category_scores (np.ndarray | None): (B, 5) garment-category
+            probabilities in ``CATEGORIES`` order; ``None`` for a model
+            without a category head.
+    """
+    keypoints: np.ndarray
+    scores: np.ndarray
+    category_scores: Optional[np.ndarray]
+
+
+def model_predicts_category(model) -> bool:
+    """Whether ``model`` has a garment-category head
+    (:class:`~mmpose_cloth.models.GarmentPoseEstimator`)."""
+    return getattr(model, 'category_head', None) is not None
 
 
 def model_keypoint_ids(model) -> np.ndarray:
@@ -26,7 +51,19 @@ def predict_garment_batch(
         image_paths: Sequence[str],
         bboxes: Optional[Sequence[np.ndarray]] = None
 ) -> Tuple[np.ndarray, np.ndarray]:
-    """Predict FashionAI keypoints for one batch (one forward pass).
+    """Predict FashionAI keypoints for one batch (one forward pass): the
+    keypoints and scores of :func:`predict_garment_batch_with_category`.
+"""
+    batch = predict_garment_batch_with_category(model, image_paths, bboxes)
+    return batch.keypoints, batch.scores
+
+
+def predict_garment_batch_with_category(
+        model,
+        image_paths: Sequence[str],
+        bboxes: Optional[Sequence[np.ndarray]] = None) -> GarmentBatch:
+    """Predict FashionAI keypoints, and the garment category where the
+    model has a category head, for one batch (one forward pass).
 
     Args:
         model (nn.Module): a top-down model from
@@ -38,11 +75,8 @@ def predict_garment_batch(
             ``None``).
 
     Returns:
-        tuple:
-        - keypoints (np.ndarray): (B, 24, 2) in image pixels; keypoints the
-          model does not predict are NaN.
-        - scores (np.ndarray): (B, 24) heatmap maxima; NaN where not
-          predicted.
+        GarmentBatch: keypoints (B, 24, 2), scores (B, 24) and
+        category_scores (B, 5) or ``None``.
     """
     ids = model_keypoint_ids(model)
     # The pipeline's transforms are MMPose's, whatever scope a detector
@@ -57,14 +91,24 @@ def predict_garment_batch(
         ]
     kpts = np.full((len(batch), NUM_KEYPOINTS, 2), np.nan)
     scores = np.full((len(batch), NUM_KEYPOINTS), np.nan)
+    with_cat = model_predicts_category(model)
+    cat_scores = np.zeros((len(batch), len(CATEGORIES))) if with_cat \
+        else None
     if not batch:
-        return kpts, scores
+        return GarmentBatch(kpts, scores, cat_scores)
     with torch.no_grad():
         results = model.test_step(pseudo_collate(batch))
     for j, res in enumerate(results):
-        kpts[j, ids] = res.pred_instances.keypoints[0]
-        scores[j, ids] = res.pred_instances.keypoint_scores[0]
-    return kpts, scores
+        inst = res.pred_instances
+        kpts[j, ids] = inst.keypoints[0]
+        # the head's own scores: a given category may differ from the
+        # predicted one, whose mask zeroed the others' keypoint_scores
+        raw = inst.raw_keypoint_scores if 'raw_keypoint_scores' in inst \
+            else inst.keypoint_scores
+        scores[j, ids] = raw[0]
+        if with_cat:
+            cat_scores[j] = inst.category_scores[0]
+    return GarmentBatch(kpts, scores, cat_scores)
 
 
 def predict_garments(model,

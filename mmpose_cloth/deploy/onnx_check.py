@@ -46,25 +46,35 @@ def compare_with_pytorch(model, ort_model, images: Sequence[str],
         dict: ``max_px`` and ``mean_px``, the per-keypoint max over x, y of
         the keypoints' absolute difference (pixels); ``heatmap_max``, the
         largest heatmap difference; ``keypoints``, the keypoints compared
-        per image (of the last batch).
+        per image (of the last batch); with a category head also
+        ``category_max``, the largest difference of the category
+        probabilities.
     """
-    from mmpose_cloth.apis import predict_garment_batch
-    diffs, hm_diff = [], 0.0
+    from mmpose_cloth.apis import predict_garment_batch_with_category
+    diffs, hm_diff, cat_diff = [], 0.0, 0.0
     net = HeatmapForward(model).eval()
     for s in range(0, len(images), batch_size):
         batch = images[s:s + batch_size]
-        k_pt, _ = predict_garment_batch(model, batch)
-        k_ort, _ = ort_model.predict_batch(batch)
-        ok = np.isfinite(k_pt).all(-1)
-        diffs.append(np.abs(k_pt - k_ort)[ok].max(-1))
+        pt = predict_garment_batch_with_category(model, batch)
+        ort = ort_model.predict_batch_with_category(batch)
+        ok = np.isfinite(pt.keypoints).all(-1)
+        diffs.append(np.abs(pt.keypoints - ort.keypoints)[ok].max(-1))
+        if pt.category_scores is not None:
+            cat_diff = max(cat_diff, float(np.abs(
+                pt.category_scores - ort.category_scores).max()))
         inputs, _ = ort_model.preprocess(batch)
         with torch.no_grad():
-            hm_pt = net(torch.from_numpy(inputs)).numpy()
-        hm_diff = max(hm_diff,
-                      float(np.abs(hm_pt - ort_model._run(inputs)).max()))
+            hm_pt = net(torch.from_numpy(inputs))
+        if net.with_category:
+            hm_pt = hm_pt[0]
+        hm_diff = max(hm_diff, float(np.abs(
+            hm_pt.numpy() - ort_model._run(inputs)).max()))
     d = np.concatenate(diffs)
-    return dict(max_px=float(d.max()), mean_px=float(d.mean()),
-                heatmap_max=hm_diff, keypoints=int(ok.sum(-1).max()))
+    out = dict(max_px=float(d.max()), mean_px=float(d.mean()),
+               heatmap_max=hm_diff, keypoints=int(ok.sum(-1).max()))
+    if net.with_category:
+        out['category_max'] = cat_diff
+    return out
 
 
 def _median_ms(fn: Callable[[], object], runs: int) -> float:

@@ -1,6 +1,7 @@
-"""Export a top-down heatmap model (backbone + neck + head) to ONNX."""
+"""Export a top-down heatmap model (backbone + neck + head, and a garment
+category head where the model has one) to ONNX."""
 import json
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -25,7 +26,10 @@ class HeatmapForward(nn.Module):
 
     A head that returns several heatmap sets (``CPNHead``: the GlobalNet
     levels, then RefineNet; MSPN-like heads) gives its last one, the one its
-    ``predict`` decodes; a ``HeatmapHead`` gives its only output.
+    ``predict`` decodes; a ``HeatmapHead`` gives its only output. A model
+    with a garment-category head
+    (:class:`~mmpose_cloth.models.GarmentPoseEstimator`) also gives the
+    category logits from the same features.
 
     Args:
         model (nn.Module): a top-down pose estimator (eval mode).
@@ -33,14 +37,21 @@ class HeatmapForward(nn.Module):
     Shape:
         - inputs: (B, 3, H, W), normalised as by the model's
           ``data_preprocessor``
-        - output: (B, K, h, w) heatmaps
+        - output: (B, K, h, w) heatmaps; with a category head the pair
+          (heatmaps, (B, 5) category logits)
     """
 
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+    @property
+    def with_category(self) -> bool:
+        """Whether the network also outputs category logits."""
+        return getattr(self.model, 'category_head', None) is not None
+
+    def forward(self, inputs: torch.Tensor
+                ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
         feats = self.model.extract_feat(inputs)
         out = self.model.head.forward(feats)
         if isinstance(out, (list, tuple)):
@@ -49,6 +60,8 @@ class HeatmapForward(nn.Module):
             raise NotImplementedError(
                 f'{type(self.model.head).__name__} does not return heatmaps '
                 '(B, K, H, W); only heatmap heads can be exported')
+        if self.with_category:
+            return out, self.model.category_head.forward(feats)
         return out
 
 
@@ -74,7 +87,8 @@ def export_onnx(model: nn.Module,
     the model). The
     file carries metadata for :class:`OnnxGarmentPredictor`: the config
     (``mmpose_cloth.config``), the keypoint names and flip indices
-    (``mmpose_cloth.dataset_meta``) and the input size.
+    (``mmpose_cloth.dataset_meta``) and the input size. A model with a
+    category head gets a second output, ``category_logits`` (B, 5).
 
     Args:
         model (nn.Module): a top-down pose estimator from
@@ -87,7 +101,7 @@ def export_onnx(model: nn.Module,
 
     Returns:
         dict: ``input_size`` (W, H), ``heatmap_size`` (W, H),
-        ``num_keypoints``, ``opset``.
+        ``num_keypoints``, ``opset``, ``outputs`` (the output names).
     """
     import onnx
     max_opset = _max_opset()
@@ -101,11 +115,15 @@ def export_onnx(model: nn.Module,
     dummy = torch.zeros(1, 3, h, w, device=device)
     with torch.no_grad():
         out = net(dummy)
+    outputs = ['heatmaps']
+    if net.with_category:
+        out = out[0]
+        outputs.append('category_logits')
     if tuple(out.shape[-2:]) != (hh, hw):
         raise ValueError(
             f'the head gives {out.shape[-1]}x{out.shape[-2]} heatmaps for a '
             f'{w}x{h} input, but the decoder expects {hw}x{hh}')
-    axes = {'input': {0: 'batch'}, 'heatmaps': {0: 'batch'}} \
+    axes = {name: {0: 'batch'} for name in ['input'] + outputs} \
         if dynamic_batch else None
     import warnings
     with warnings.catch_warnings():
@@ -119,7 +137,7 @@ def export_onnx(model: nn.Module,
             net, (dummy, ),
             out_file,
             input_names=['input'],
-            output_names=['heatmaps'],
+            output_names=outputs,
             dynamic_axes=axes,
             opset_version=opset,
             do_constant_folding=True,
@@ -145,7 +163,8 @@ def export_onnx(model: nn.Module,
     proto.producer_name = 'mmpose-cloth'
     onnx.save(proto, out_file)
     return dict(input_size=(w, h), heatmap_size=(hw, hh),
-                num_keypoints=int(out.shape[1]), opset=opset)
+                num_keypoints=int(out.shape[1]), opset=opset,
+                outputs=outputs)
 
 
 def _max_opset() -> int:

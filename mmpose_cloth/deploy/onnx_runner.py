@@ -13,16 +13,23 @@ PyTorch model, step by step, so that both give the same keypoints:
    flipped back with MMPose's ``flip_heatmaps`` (flip indices, shift) and
    averaged;
 4. the model's codec (``KEYPOINT_CODECS.build(cfg.model.head.decoder)``)
-   decodes each heatmap set, and keypoints go from input to image pixels.
+   decodes each heatmap set, and keypoints go from input to image pixels;
+5. a file exported from a model with a category head has a second output,
+   ``category_logits``: their softmax (the mean over both views with flip
+   test, as :class:`~mmpose_cloth.models.GarmentCategoryHead` does) is the
+   garment-category probabilities.
 """
 import json
 import os
-from typing import List, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
 from .onnx_export import read_onnx_metadata
+
+if TYPE_CHECKING:
+    from ..apis.inference import GarmentBatch
 
 __all__ = ['OnnxGarmentPredictor']
 
@@ -46,11 +53,17 @@ class OnnxGarmentPredictor:
             pre- and post-processing between batches (and from PyTorch in a
             side-by-side benchmark).
 
+    Attributes:
+        predicts_category (bool): whether the file has the
+            ``category_logits`` output.
+
     Example:
         >>> predictor = OnnxGarmentPredictor('cpn.onnx')
         >>> keypoints, scores = predictor.predict(['a.jpg', 'b.jpg'])
         >>> keypoints.shape, scores.shape
         ((2, 24, 2), (2, 24))
+        >>> predictor.predict_batch_with_category(['a.jpg']).category_scores
+        array([[0.98, 0.01, 0.  , 0.  , 0.01]])  # with a category head
     """
 
     def __init__(self,
@@ -75,6 +88,8 @@ class OnnxGarmentPredictor:
             os.fspath(onnx_file), opts,
             providers=list(providers or ['CPUExecutionProvider']))
         self.input_name = self.session.get_inputs()[0].name
+        self.predicts_category = 'category_logits' in [
+            o.name for o in self.session.get_outputs()]
         meta = read_onnx_metadata(self.session)
 
         if config is None:
@@ -152,22 +167,40 @@ class OnnxGarmentPredictor:
 
     def heatmaps(self, inputs: np.ndarray) -> np.ndarray:
         """Run the network (with flip test if on): (B, K, h, w)."""
+        return self.heatmaps_and_categories(inputs)[0]
+
+    def heatmaps_and_categories(self, inputs: np.ndarray
+                                ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """Run the network (with flip test if on): heatmaps (B, K, h, w)
+        and category probabilities (B, 5), ``None`` without the
+        ``category_logits`` output."""
         if not self.flip_test:
-            return self._run(inputs)
+            hm, logits = self._run_outputs(inputs)
+            return hm, None if logits is None else _softmax(logits)
         import torch
         from mmpose.models.utils.tta import flip_heatmaps
         b = len(inputs)
-        both = self._run(np.concatenate([inputs, inputs[..., ::-1]]))
+        both, logits = self._run_outputs(
+            np.concatenate([inputs, inputs[..., ::-1]]))
         flipped = flip_heatmaps(
             torch.from_numpy(np.ascontiguousarray(both[b:])),
             flip_indices=self.flip_indices,
             flip_mode=self.flip_mode,
             shift_heatmap=self.shift_heatmap).numpy()
-        return (both[:b] + flipped) * 0.5
+        probs = None
+        if logits is not None:
+            probs = (_softmax(logits[:b]) + _softmax(logits[b:])) * 0.5
+        return (both[:b] + flipped) * 0.5, probs
 
     def _run(self, inputs: np.ndarray) -> np.ndarray:
-        return self.session.run(
-            None, {self.input_name: np.ascontiguousarray(inputs)})[0]
+        return self._run_outputs(inputs)[0]
+
+    def _run_outputs(self, inputs: np.ndarray
+                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """Heatmaps and category logits (``None`` without them)."""
+        out = self.session.run(
+            None, {self.input_name: np.ascontiguousarray(inputs)})
+        return out[0], out[1] if self.predicts_category else None
 
     def decode(self, heatmaps: np.ndarray, metas: List[dict]
                ) -> Tuple[np.ndarray, np.ndarray]:
@@ -188,8 +221,20 @@ class OnnxGarmentPredictor:
                       ) -> Tuple[np.ndarray, np.ndarray]:
         """One batch: (B, 24, 2) keypoints in image pixels, (B, 24)
         scores."""
+        batch = self.predict_batch_with_category(image_paths, bboxes)
+        return batch.keypoints, batch.scores
+
+    def predict_batch_with_category(
+            self,
+            image_paths: Sequence[str],
+            bboxes: Optional[Sequence[np.ndarray]] = None) -> 'GarmentBatch':
+        """One batch: keypoints (B, 24, 2) in image pixels, scores (B, 24)
+        and category probabilities (B, 5) or ``None``, as
+        :func:`mmpose_cloth.apis.predict_garment_batch_with_category`."""
+        from ..apis.inference import GarmentBatch
         inputs, metas = self.preprocess(image_paths, bboxes)
-        return self.decode(self.heatmaps(inputs), metas)
+        heatmaps, probs = self.heatmaps_and_categories(inputs)
+        return GarmentBatch(*self.decode(heatmaps, metas), probs)
 
     def predict(self,
                 image_paths: Sequence[Union[str, os.PathLike]],
@@ -206,3 +251,10 @@ class OnnxGarmentPredictor:
             kpts[s:e], scores[s:e] = self.predict_batch(
                 paths[s:e], None if bboxes is None else bboxes[s:e])
         return kpts, scores
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in float64."""
+    z = np.asarray(logits, np.float64)
+    z = np.exp(z - z.max(-1, keepdims=True))
+    return z / z.sum(-1, keepdims=True)

@@ -1,7 +1,7 @@
 from .functional import evaluate_submission, format_ne_table, normalized_error
-from .metrics import FashionAIMetric
+from .metrics import FashionAIMetric, GarmentCategoryMetric
 
 __all__ = [
-    'FashionAIMetric', 'evaluate_submission', 'format_ne_table',
-    'normalized_error'
+    'FashionAIMetric', 'GarmentCategoryMetric', 'evaluate_submission',
+    'format_ne_table', 'normalized_error'
 ]

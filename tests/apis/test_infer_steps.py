@@ -10,7 +10,8 @@ import cv2
 import numpy as np
 import pytest
 
-from mmpose_cloth.apis import (GarmentPredictor, InferenceInputError,
+from mmpose_cloth.apis import (GarmentBatch, GarmentPredictor,
+                               InferenceInputError,
                                InferenceWriter, format_instance,
                                keep_predicted_categories, model_keypoint_ids,
                                plan_images, predict_batches, vis_path)
@@ -82,7 +83,7 @@ def _fake_predictor(calls):
     def predict(paths, boxes):
         calls.append((list(paths), [b is None for b in boxes]))
         k = np.full((len(paths), 24, 2), 5.0)
-        return k, np.full((len(paths), 24), 0.5)
+        return GarmentBatch(k, np.full((len(paths), 24), 0.5), None)
 
     return GarmentPredictor(predict, np.arange(24), 'cpu')
 

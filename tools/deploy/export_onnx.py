@@ -89,7 +89,9 @@ def main(argv=None) -> int:
     (w, h), (hw, hh) = info['input_size'], info['heatmap_size']
     print(f'wrote {args.out} ({osp.getsize(args.out) / 2**20:.1f} MiB, '
           f'opset {info["opset"]}): input (B, 3, {h}, {w}) -> heatmaps '
-          f'(B, {info["num_keypoints"]}, {hh}, {hw})')
+          f'(B, {info["num_keypoints"]}, {hh}, {hw})'
+          + (', category_logits (B, 5)' if 'category_logits'
+             in info['outputs'] else ''))
     if not (args.check or args.benchmark):
         return 0
 
@@ -113,7 +115,9 @@ def main(argv=None) -> int:
               f'keypoints (flip test {"on" if flip else "off"}): '
               f'max |PyTorch - ONNX Runtime| = {d["max_px"]:.4f} px, '
               f'mean {d["mean_px"]:.4f} px; heatmaps max '
-              f'{d["heatmap_max"]:.2e}')
+              f'{d["heatmap_max"]:.2e}'
+              + (f'; category probabilities max {d["category_max"]:.2e}'
+                 if 'category_max' in d else ''))
 
     if args.benchmark:
         rows = time_pytorch_and_onnx(model, ort_model, images,

@@ -1,3 +1,4 @@
 from .fashionai_metric import FashionAIMetric
+from .garment_category_metric import GarmentCategoryMetric
 
-__all__ = ['FashionAIMetric']
+__all__ = ['FashionAIMetric', 'GarmentCategoryMetric']

@@ -1,4 +1,5 @@
 """Heads of mmpose-cloth, registered in MMPose's ``MODELS`` registry."""
+from .category_head import GarmentCategoryHead
 from .cpn_head import CPNHead
 
-__all__ = ['CPNHead']
+__all__ = ['CPNHead', 'GarmentCategoryHead']

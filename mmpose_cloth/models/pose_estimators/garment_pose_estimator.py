@@ -1,0 +1,199 @@
+"""A top-down estimator of FashionAI's 24 keypoints that can also tell the
+garment category."""
+from typing import Optional
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from mmpose.models.pose_estimators import TopdownPoseEstimator
+from mmpose.registry import MODELS
+from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
+
+from fashionai_format.schema import NUM_KEYPOINTS, category_mask
+
+__all__ = ['GarmentPoseEstimator']
+
+
+@MODELS.register_module()
+class GarmentPoseEstimator(TopdownPoseEstimator):
+    """``TopdownPoseEstimator`` with an optional garment-category head.
+
+    A shop photo comes without its category, and the category says which of
+    the 24 keypoints the garment has. The category head
+    (:class:`~mmpose_cloth.models.heads.GarmentCategoryHead`) reads the
+    same backbone features as the keypoint head, so telling the category
+    costs one pooled linear layer.
+
+    Training:
+
+    * jointly (``freeze_keypoint_model=False``): the loss is the keypoint
+      head's losses plus ``loss_category`` (cross-entropy times the head's
+      ``loss_weight``), back-propagated into the shared backbone;
+    * on top of a trained keypoint model (``freeze_keypoint_model=True``,
+      with ``load_from`` a keypoint checkpoint): backbone, neck and keypoint
+      head keep their weights and BatchNorm statistics (no gradients, eval
+      mode even while training), their features are computed without
+      autograd, and only ``loss_category`` is computed: a linear probe
+      that costs a fraction of one keypoint epoch and leaves the keypoints
+      exactly as they were.
+
+    The label is the ``category_id`` meta key (FashionAI's COCO ids, 1-based
+    in ``CATEGORIES`` order), which ``PackPoseInputs`` keeps by default.
+
+    Prediction: with the head, every ``pred_instances`` also has
+
+    * ``category_scores`` (N, 5): probabilities in ``CATEGORIES`` order
+      (mean over the flip-test views);
+    * ``category_labels`` (N,): the predicted category (index into
+      ``CATEGORIES``) and ``category_confidences`` (N,) its probability;
+    * ``raw_keypoint_scores`` (N, 24): the keypoint head's scores, and
+      ``keypoint_scores`` (and ``keypoints_visible``) with the scores of the
+      keypoints the predicted category does not have set to 0, so that
+      MMPose's visualizer (``kpt_thr``) and ``MMPoseInferencer`` draw only
+      the garment's keypoints and the links between them. The keypoints
+      themselves are kept for all 24.
+
+    Without ``category_head`` it is exactly a ``TopdownPoseEstimator`` (and
+    a checkpoint without the head's weights loads into it, the head keeping
+    its initial weights).
+
+    Args:
+        backbone, neck, head, train_cfg, test_cfg, data_preprocessor,
+            init_cfg, metainfo: as for ``TopdownPoseEstimator``.
+        category_head (dict, optional): the category head's config.
+        freeze_keypoint_model (bool): train the category head alone (see
+            above). Default: ``False``.
+    """
+
+    def __init__(self,
+                 backbone: ConfigType,
+                 neck: OptConfigType = None,
+                 head: OptConfigType = None,
+                 category_head: OptConfigType = None,
+                 freeze_keypoint_model: bool = False,
+                 train_cfg: OptConfigType = None,
+                 test_cfg: OptConfigType = None,
+                 data_preprocessor: OptConfigType = None,
+                 init_cfg: OptConfigType = None,
+                 metainfo: Optional[dict] = None):
+        super().__init__(
+            backbone=backbone,
+            neck=neck,
+            head=head,
+            train_cfg=train_cfg,
+            test_cfg=test_cfg,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg,
+            metainfo=metainfo)
+        if freeze_keypoint_model and category_head is None:
+            raise ValueError('freeze_keypoint_model=True trains only the '
+                             'category head: give category_head')
+        self.category_head = None if category_head is None \
+            else MODELS.build(category_head)
+        self.freeze_keypoint_model = freeze_keypoint_model
+        # (5, 24): which keypoints each category has
+        self.register_buffer(
+            'category_keypoint_mask',
+            torch.tensor(category_mask(), dtype=torch.bool),
+            persistent=False)
+        if freeze_keypoint_model:
+            for module in self._keypoint_modules():
+                module.requires_grad_(False)
+
+    @property
+    def with_category_head(self) -> bool:
+        """Whether the model predicts the garment category."""
+        return self.category_head is not None
+
+    def _keypoint_modules(self):
+        return [m for m in (self.backbone, getattr(self, 'neck', None),
+                            getattr(self, 'head', None)) if m is not None]
+
+    def train(self, mode: bool = True) -> 'GarmentPoseEstimator':
+        """Set train mode; a frozen keypoint model stays in eval mode
+        (BatchNorm statistics and dropout as at test time)."""
+        super().train(mode)
+        if self.freeze_keypoint_model:
+            for module in self._keypoint_modules():
+                module.eval()
+        return self
+
+    def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
+        """The keypoint losses (unless frozen) and ``loss_category``.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W).
+            data_samples (list[PoseDataSample]): B samples; with the
+                category head each needs the meta key ``category_id``.
+        """
+        if self.freeze_keypoint_model:
+            with torch.no_grad():
+                feats = self.extract_feat(inputs)
+            losses = dict()
+        else:
+            feats = self.extract_feat(inputs)
+            losses = dict()
+            if self.with_head:
+                losses.update(
+                    self.head.loss(feats, data_samples,
+                                   train_cfg=self.train_cfg))
+        if self.with_category_head:
+            losses.update(self.category_head.loss(feats, data_samples))
+        return losses
+
+    def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
+        """Keypoints as ``TopdownPoseEstimator.predict``, plus the category
+        (see the class docstring) when the model has the category head.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W).
+            data_samples (list[PoseDataSample]): B samples.
+
+        Returns:
+            list[PoseDataSample]: with ``pred_instances``.
+        """
+        if not self.with_category_head:
+            return super().predict(inputs, data_samples)
+        assert self.with_head, (
+            'The model must have head to perform prediction.')
+        flip_test = self.test_cfg.get('flip_test', False)
+        if flip_test:
+            feats = [self.extract_feat(inputs),
+                     self.extract_feat(inputs.flip(-1))]
+        else:
+            feats = self.extract_feat(inputs)
+        preds = self.head.predict(feats, data_samples, test_cfg=self.test_cfg)
+        if isinstance(preds, tuple):
+            batch_pred_instances, batch_pred_fields = preds
+        else:
+            batch_pred_instances, batch_pred_fields = preds, None
+        probs = self.category_head.predict(feats, flip_test=flip_test)
+        probs = probs.detach().cpu().numpy()
+        mask = self.category_keypoint_mask.cpu().numpy()
+        for pred, p in zip(batch_pred_instances, probs):
+            self._add_category(pred, p, mask)
+        return self.add_pred_to_datasample(batch_pred_instances,
+                                           batch_pred_fields, data_samples)
+
+    @staticmethod
+    def _add_category(pred, probs: np.ndarray, mask: np.ndarray) -> None:
+        """Add the category fields to one sample's instances and zero the
+        scores of keypoints the predicted category lacks (before
+        ``add_pred_to_datasample``, which copies the scores into
+        ``keypoints_visible``)."""
+        scores = np.asarray(pred.keypoint_scores)
+        if scores.shape[-1] != NUM_KEYPOINTS:
+            raise ValueError(
+                f'GarmentPoseEstimator with a category head needs the '
+                f'{NUM_KEYPOINTS}-keypoint model (all categories); the head '
+                f'predicts {scores.shape[-1]} keypoints')
+        n = len(scores)
+        label = int(np.argmax(probs))
+        pred.category_scores = np.repeat(probs[None], n, axis=0)
+        pred.category_labels = np.full(n, label, dtype=np.int64)
+        pred.category_confidences = np.full(n, float(probs[label]),
+                                            dtype=np.float32)
+        pred.raw_keypoint_scores = scores.copy()
+        pred.keypoint_scores = np.where(mask[label][None], scores,
+                                        0.).astype(scores.dtype)
