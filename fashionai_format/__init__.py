@@ -13,6 +13,7 @@ from .csv_io import (FashionAIFormatError, FashionAIRecord, ReadResult,
                      RowProblem, read_annotations, read_test_list,
                      write_annotations, write_submission, write_test_list)
 from .image_check import read_image_size, verify_image
+from .merge import MergeReport, merge_submissions
 from .metainfo import fashionai_metainfo
 from .schema import (CATEGORIES, CATEGORY_KEYPOINTS, CSV_HEADER,
                      KEYPOINT_NAMES, NORM_PAIRS, NUM_KEYPOINTS, SKELETONS,
@@ -27,5 +28,6 @@ __all__ = [
     'read_annotations', 'read_test_list', 'write_annotations',
     'write_submission', 'write_test_list', 'fashionai_metainfo',
     'read_image_size', 'verify_image', 'ConversionReport', 'coco_to_records',
-    'convert_split', 'records_to_coco', 'split_coco', 'write_rejects'
+    'convert_split', 'records_to_coco', 'split_coco', 'write_rejects',
+    'MergeReport', 'merge_submissions'
 ]
