@@ -68,7 +68,8 @@ import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.apis import (GarmentPredictor,  # noqa: E402
                                InferenceInputError, InferenceWriter,
                                default_device, keep_predicted_categories,
-                               load_detector, plan_images, predict_batches,
+                               is_video_source, load_detector, plan_images,
+                               predict_batches, predict_video,
                                require_categories)
 from mmpose_cloth.compat import MissingMMCVOpError  # noqa: E402
 from fashionai_format import CATEGORIES  # noqa: E402
@@ -84,7 +85,11 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='model checkpoint file (.pth), or '
                         'an ONNX model (.onnx) to run in ONNX Runtime')
     parser.add_argument('inputs', nargs='*',
-                        help='image files or folders (searched recursively)')
+                        help='image files or folders (searched recursively), '
+                        'video files (.mp4, .avi, ...) or a camera index '
+                        '(0): a video gets an annotated OUT_DIR/<name>.mp4 '
+                        'and its keypoints per frame in OUT_DIR/<name>.json, '
+                        'the category decided per frame')
     src = parser.add_mutually_exclusive_group()
     src.add_argument('--category', choices=CATEGORIES,
                      help='the garment category of every input image '
@@ -118,6 +123,8 @@ def parse_args(argv=None):
                         'OUT_DIR/vis (default: on)')
     parser.add_argument('--vis-max', type=int, default=None,
                         help='draw at most this many images')
+    parser.add_argument('--max-frames', type=int, default=None,
+                        help='stop a video or camera after this many frames')
     det = parser.add_argument_group(
         'detector', 'garment boxes from an MMDetection model (photos with '
         'several garments); needs an mmcv with compiled ops')
@@ -147,7 +154,42 @@ def parse_args(argv=None):
     return args
 
 
+def run_videos(args, sources) -> int:
+    """Predict every frame of each video (or camera); status 1 if one of
+    them ended on a frame that could not be decoded."""
+    if args.det_config or args.test_csv:
+        raise InferenceInputError('videos take whole-frame boxes and no test '
+                                  'list: leave out --det-config/--test-csv')
+    predictor = GarmentPredictor.from_checkpoint(
+        args.config, args.checkpoint, device=args.device,
+        flip_test=not args.no_flip, cfg_options=args.cfg_options)
+    status = 0
+    for source in sources:
+        t0 = time.time()
+        res = predict_video(predictor, source, args.out_dir, args.category,
+                            args.batch_size, args.max_frames)
+        secs = time.time() - t0
+        print(f'{source}: {res.frames} frames in {secs:.1f} s, '
+              f'{res.frames / secs:.1f} frames/s on {predictor.device}')
+        if res.stopped:
+            print(f'warning: {source}: {res.stopped}', file=sys.stderr)
+            status = 1
+        print(f'wrote {res.video_path}')
+        print(f'wrote {res.json_path}')
+    return status
+
+
 def run(args) -> int:
+    """Videos and cameras frame by frame, then the images."""
+    videos = [i for i in args.inputs if is_video_source(i)]
+    status = run_videos(args, videos) if videos else 0
+    args.inputs = [i for i in args.inputs if i not in videos]
+    if args.inputs or args.test_csv:
+        status = max(status, run_images(args))
+    return status
+
+
+def run_images(args) -> int:
     t0 = time.time()
     items, warnings = plan_images(args.inputs, args.category, args.test_csv,
                                   args.root, allow_unknown_category=True)

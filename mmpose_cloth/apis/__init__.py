@@ -5,7 +5,8 @@ three steps over many images: plan (:mod:`.infer_plan`: which images, which
 categories, if given), predict (:mod:`.garment_predictor` loads a ``.pth`` or
 ``.onnx`` model, :mod:`.infer_predict` adds detector boxes and runs it
 batch by batch) and write (:mod:`.infer_write`: JSON, pictures,
-``result.csv``).
+``result.csv``); :mod:`.infer_video` does the same for every frame of a
+video.
 """
 from .garment_predictor import GarmentPredictor, default_device
 from .infer_plan import (IMAGE_EXTS, InferenceInputError,
@@ -13,6 +14,8 @@ from .infer_plan import (IMAGE_EXTS, InferenceInputError,
                          require_categories)
 from .infer_predict import (ImagePrediction, detect_boxes, load_detector,
                             predict_batches)
+from .infer_video import (VIDEO_EXTS, VideoResult, is_video_source,
+                          predict_video)
 from .infer_write import (InferenceWriter, choose_category, draw_instances,
                           format_instance, vis_path)
 from .inference import (GarmentBatch, model_keypoint_ids,
@@ -27,5 +30,6 @@ __all__ = [
     'ImagePrediction', 'detect_boxes', 'load_detector', 'predict_batches',
     'InferenceWriter', 'draw_instances', 'format_instance', 'vis_path',
     'whole_image_bbox', 'GarmentBatch', 'predict_garment_batch_with_category',
-    'model_predicts_category', 'require_categories', 'choose_category'
+    'model_predicts_category', 'require_categories', 'choose_category',
+    'VIDEO_EXTS', 'VideoResult', 'is_video_source', 'predict_video'
 ]

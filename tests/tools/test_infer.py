@@ -400,3 +400,88 @@ def test_submission_scores_what_validation_measured(infer_tool, trained,
                          ['keypoints'])[0][has]
         np.testing.assert_allclose(
             np.asarray([pred['keypoints'][k] for k in has]), ref, atol=0.01)
+
+
+def _write_video(path, images, size=(96, 96), fps=5):
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'),
+                             fps, size)
+    for img in images:
+        writer.write(cv2.resize(cv2.imread(img), size))
+    writer.release()
+
+
+def test_infer_video(infer_tool, trained, test_list, split_dir, tmp_path,
+                     capsys):
+    """A video in: every frame predicted (the given category for each),
+    an annotated video with as many frames, the keypoints per frame in
+    JSON, nothing left under a .part name; a file that is not a video and a
+    video without a category for a model without a category head: clear
+    errors, nothing written."""
+    frames = [
+        osp.join(split_dir, r.image_id) for r in test_list['records']
+        if r.category == 'skirt'
+    ] * 3  # 6 frames
+    video = tmp_path / 'clip.mp4'
+    _write_video(video, frames)
+    out = tmp_path / 'out'
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'], str(video), '--category', 'skirt',
+        '--out-dir', str(out), '--device', 'cpu', '--batch-size', '4'
+    ])
+    printed = capsys.readouterr()
+    assert rc == 0, printed.err[-3000:]
+    assert 'clip.mp4: 6 frames' in printed.out
+    data = json.loads((out / 'clip.json').read_text())
+    assert data['size'] == [96, 96] and data['category_decided'] == \
+        'per frame'
+    assert [f['frame'] for f in data['frames']] == list(range(6))
+    from fashionai_format import CATEGORY_KEYPOINTS
+    for f in data['frames']:
+        assert f['category'] == 'skirt' and f['category_source'] == 'given'
+        has = [k for k, xy in enumerate(f['keypoints']) if xy is not None]
+        assert has == sorted(CATEGORY_KEYPOINTS['skirt'])
+    cap = cv2.VideoCapture(str(out / 'clip.mp4'))
+    assert int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) == 6
+    ok, first = cap.read()
+    assert ok and first.shape == (96, 96, 3)
+    assert not list(out.glob('*.part*'))
+
+    # each frame's keypoints are those of the same decoded frame predicted
+    # as an image
+    cap = cv2.VideoCapture(str(video))
+    stills = tmp_path / 'stills'
+    stills.mkdir()
+    for i in range(6):
+        ok, img = cap.read()
+        cv2.imwrite(str(stills / f'{i}.png'), img)
+    assert infer_tool.main([
+        trained['cfg'], trained['ckpt'], str(stills), '--category', 'skirt',
+        '--out-dir', str(tmp_path / 'stills_out'), '--device', 'cpu',
+        '--no-vis'
+    ]) == 0
+    capsys.readouterr()
+    by_id = {p['image_id']: p for p in json.loads(
+        (tmp_path / 'stills_out' / 'keypoints.json').read_text())
+        ['predictions']}
+    for f in data['frames']:
+        still = by_id[f'{f["frame"]}.png']['keypoints']
+        for a, b in zip(f['keypoints'], still):
+            assert (a is None) == (b is None)
+            if a is not None:
+                np.testing.assert_allclose(a, b, atol=0.01)
+
+    bad = tmp_path / 'broken.mp4'
+    bad.write_bytes(b'not a video' * 100)
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'], str(bad), '--category', 'skirt',
+        '--out-dir', str(tmp_path / 'bad'), '--device', 'cpu'
+    ])
+    assert rc == 2
+    assert 'cannot read video' in capsys.readouterr().err
+    assert not (tmp_path / 'bad' / 'broken.json').exists()
+    rc = infer_tool.main([
+        trained['cfg'], trained['ckpt'], str(video), '--out-dir',
+        str(tmp_path / 'nocat'), '--device', 'cpu'
+    ])
+    assert rc == 2
+    assert 'no category head' in capsys.readouterr().err
