@@ -8,7 +8,7 @@ import numpy as np
 
 from .csv_io import (FashionAIRecord, read_annotations, read_test_list,
                      write_annotations)
-from .schema import NUM_KEYPOINTS
+from .schema import NUM_KEYPOINTS, VIS_ABSENT
 
 PathLike = Union[str, os.PathLike]
 
@@ -27,6 +27,8 @@ class MergeReport:
         wrong_category (list): ``(image_id, path, found, expected)``.
         extra (list): ``(image_id, path)`` rows for images not in the test
             list.
+        written (bool): whether the merged file was written (complete, or
+            with missing images where ``allow_missing`` said so).
     """
     rows_per_file: Dict[str, int] = field(default_factory=dict)
     missing: List[str] = field(default_factory=list)
@@ -34,7 +36,7 @@ class MergeReport:
     wrong_category: List[Tuple[str, str, str, str]] = field(
         default_factory=list)
     extra: List[Tuple[str, str]] = field(default_factory=list)
-    _written: bool = False
+    written: bool = False
 
     @property
     def ok(self) -> bool:
@@ -42,11 +44,6 @@ class MergeReport:
         images outside the test list are left out and only warned about)."""
         return not (self.missing or self.duplicated or self.wrong_category)
 
-    @property
-    def written(self) -> bool:
-        """Whether the merged file was written (complete, or with missing
-        images where ``allow_missing`` said so)."""
-        return self._written
 
     def problems(self, limit: int = 5) -> List[str]:
         """What stops the merge, one line per kind, naming the first
@@ -134,7 +131,7 @@ def merge_submissions(test_list: PathLike, submissions: Sequence[PathLike],
             merged.append(FashionAIRecord(
                 image_id, cat, np.full((NUM_KEYPOINTS, 2), -1.0,
                                        np.float32),
-                np.full(NUM_KEYPOINTS, -1, np.int8)))
+                np.full(NUM_KEYPOINTS, VIS_ABSENT, np.int8)))
         else:
             if len(hits) > 1:
                 report.duplicated.append((image_id, [p for p, _ in hits]))
@@ -143,5 +140,5 @@ def merge_submissions(test_list: PathLike, submissions: Sequence[PathLike],
             (report.missing and not allow_missing):
         return report
     write_annotations(out_file, merged)
-    report._written = True
+    report.written = True
     return report

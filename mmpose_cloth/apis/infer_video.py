@@ -1,7 +1,6 @@
 """Keypoints for every frame of a video file (or a camera): an annotated
 video and the keypoints per frame in JSON, as ``tools/infer.py`` writes them
 for images."""
-import json
 import os
 import os.path as osp
 import shutil
@@ -13,7 +12,8 @@ import numpy as np
 
 from .garment_predictor import GarmentPredictor
 from .infer_plan import InferenceInputError
-from .infer_write import choose_category, draw_instances, format_instance
+from .infer_write import (JsonArrayStream, choose_category, draw_instances,
+                          format_instance)
 from .inference import whole_image_bbox
 
 __all__ = ['VIDEO_EXTS', 'VideoResult', 'is_video_source', 'predict_video']
@@ -120,29 +120,29 @@ def predict_video(predictor: GarmentPredictor,
         bar = tqdm(total=expected, unit='frame', desc=stem,
                    dynamic_ncols=True)
     n, stopped = 0, None
+    stream = JsonArrayStream(
+        part_json,
+        dict(source=source, fps=fps, size=[w, h],
+             category_decided='per frame'), 'frames')
     try:
-        with open(part_json, 'w') as f:
-            f.write(json.dumps(dict(source=source, fps=fps, size=[w, h],
-                                    category_decided='per frame'))[:-1] +
-                    ', "frames": [\n')
-            batch = []
-            while ok:
-                batch.append(frame)
-                full = max_frames is not None and n + len(batch) >= max_frames
-                if not full:
-                    ok, frame = cap.read()
-                if len(batch) == batch_size or not ok or full:
-                    n = _predict_frames(predictor, batch, n, tmp, box,
-                                        category, f, writer)
-                    if bar is not None:
-                        bar.update(len(batch))
-                    batch = []
-                if full:
-                    break
-            f.write('\n]}\n')
+        batch = []
+        while ok:
+            batch.append(frame)
+            full = max_frames is not None and n + len(batch) >= max_frames
+            if not full:
+                ok, frame = cap.read()
+            if len(batch) == batch_size or not ok or full:
+                n = _predict_frames(predictor, batch, n, tmp, box, category,
+                                    stream, writer)
+                if bar is not None:
+                    bar.update(len(batch))
+                batch = []
+            if full:
+                break
     except KeyboardInterrupt:
         stopped = f'interrupted after {n} frames'
     finally:
+        stream.close()
         cap.release()
         writer.release()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -151,17 +151,14 @@ def predict_video(predictor: GarmentPredictor,
     if stopped is None and expected is not None and n < expected:
         stopped = (f'frame {n + 1} of {expected} could not be decoded; the '
                    f'output covers frames 1-{n}')
-    if stopped and stopped.startswith('interrupted'):
-        with open(part_json, 'a') as f:
-            f.write('\n]}\n')
     os.replace(part_json, json_path)
     os.replace(part_video, video_path)
     return VideoResult(n, expected, json_path, video_path, stopped)
 
 
 def _predict_frames(predictor: GarmentPredictor, frames, first: int,
-                    tmp: str, box: np.ndarray, category: Optional[str], f,
-                    writer) -> int:
+                    tmp: str, box: np.ndarray, category: Optional[str],
+                    stream: JsonArrayStream, writer) -> int:
     """Predict, write and draw one batch of frames; return the next frame
     number."""
     paths = []
@@ -175,7 +172,6 @@ def _predict_frames(predictor: GarmentPredictor, frames, first: int,
         cat, how = choose_category(category, probs)
         inst = format_instance(cat, out.keypoints[j], out.scores[j], box, 1.0,
                                how, probs)
-        f.write((',\n' if first + j else '') +
-                json.dumps(dict(frame=first + j, **inst)))
+        stream.write(dict(frame=first + j, **inst))
         writer.write(draw_instances(img, cat, [inst], False))
     return first + len(frames)

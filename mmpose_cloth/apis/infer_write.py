@@ -140,6 +140,36 @@ def vis_path(out_dir: str, image_id: str) -> str:
     return osp.join(out_dir, 'vis', osp.splitext(rel)[0] + '.jpg')
 
 
+class JsonArrayStream:
+    """A JSON object written as it grows: ``header``'s keys, then ``key``
+    holding a list whose items are written one at a time, so that a long
+    run's predictions are on disk as they come; the file is valid JSON once
+    :meth:`close` has run.
+
+    Args:
+        path (str): the file.
+        header (dict): the leading keys (at least one).
+        key (str): the list's key.
+    """
+
+    def __init__(self, path: str, header: dict, key: str):
+        assert header, 'JsonArrayStream needs at least one header key'
+        self._f = open(path, 'w', encoding='utf-8')
+        self._f.write(json.dumps(header)[:-1] + f', {json.dumps(key)}: [\n')
+        self.count = 0
+
+    def write(self, item: dict) -> None:
+        """Append one item to the list."""
+        self._f.write((',\n' if self.count else '') + json.dumps(item))
+        self.count += 1
+
+    def close(self) -> None:
+        """End the list and the object (idempotent)."""
+        if not self._f.closed:
+            self._f.write('\n]}\n')
+            self._f.close()
+
+
 class InferenceWriter:
     """Write predictions to ``out_dir``: ``keypoints.json`` as they come,
     pictures in ``vis/`` and, at the end, ``result.csv``.
@@ -174,9 +204,9 @@ class InferenceWriter:
         self.vis, self.vis_max, self.draw_boxes = vis, vis_max, draw_boxes
         self.json_path = osp.join(out_dir, 'keypoints.json')
         self.csv_path = osp.join(out_dir, 'result.csv')
-        self._f = open(self.json_path, 'w', encoding='utf-8')
-        head = json.dumps(dict(header, keypoint_names=list(KEYPOINT_NAMES)))
-        self._f.write(head[:-1] + ', "predictions": [\n')
+        self._json = JsonArrayStream(
+            self.json_path, dict(header, keypoint_names=list(KEYPOINT_NAMES)),
+            'predictions')
         self.image_ids: List[str] = []
         self.categories: List[str] = []
         self._keypoints: List[np.ndarray] = []
@@ -211,7 +241,7 @@ class InferenceWriter:
             record['bbox_source'] = 'detector' if pred.detected \
                 else 'whole image (nothing detected)'
             record['instances'] = insts
-        self._f.write((',\n' if self.image_ids else '') + json.dumps(record))
+        self._json.write(record)
         self.image_ids.append(image_id)
         self.categories.append(cat)
         self._keypoints.append(pred.keypoints[0])
@@ -225,9 +255,7 @@ class InferenceWriter:
 
     def close(self) -> None:
         """End ``keypoints.json`` (a valid file with what was written)."""
-        if not self._f.closed:
-            self._f.write('\n]}\n')
-            self._f.close()
+        self._json.close()
 
     def write_submission(self) -> str:
         """Write ``result.csv`` for the images written; return its path."""
