@@ -2,14 +2,16 @@
 # Adapted from MMPose 1.3.2 tools/: identical, except that mmpose_cloth is
 # imported first (it registers FashionAI, NE, CPN and DetNet and makes MMPose
 # run on mmcv-lite and torch >= 2.6), so configs work with or without
-# custom_imports.
+# custom_imports, and for --tta / --ensemble (test-time augmentation the way
+# MMDetection's and MMSegmentation's test.py do it: the config's tta_model
+# wraps its model and tta_pipeline replaces the test pipeline).
 import argparse
 import os
 import os.path as osp
 import sys
 
 import mmengine
-from mmengine.config import Config, DictAction
+from mmengine.config import Config, ConfigDict, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
@@ -64,6 +66,19 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/test.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    parser.add_argument(
+        '--tta',
+        action='store_true',
+        help="test-time augmentation: the config's tta_model and "
+        'tta_pipeline (multi-scale test, merged as heatmaps)')
+    parser.add_argument(
+        '--ensemble',
+        nargs=2,
+        action='append',
+        metavar=('CONFIG', 'CHECKPOINT'),
+        default=[],
+        help='average the heatmaps of another model with the tested one '
+        '(repeatable; with --tta over the views too)')
     parser.add_argument(
         '--badcase',
         action='store_true',
@@ -143,6 +158,21 @@ def merge_args(cfg, args):
     # -------------------- Other arguments --------------------
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+
+    # -------------------- Test-time augmentation --------------------
+    if args.tta:
+        if 'tta_pipeline' not in cfg:
+            raise SystemExit(
+                f'--tta: {args.config} has no `tta_pipeline` (the 256x256 '
+                f'CPU recipes define one)')
+        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    if args.tta or args.ensemble:
+        tta_model = cfg.get('tta_model', dict(type='HeatmapTTAModel'))
+        cfg.model = ConfigDict(**tta_model, module=cfg.model)
+        if args.ensemble:
+            cfg.model.ensemble = [
+                dict(config=c, checkpoint=k) for c, k in args.ensemble
+            ]
 
     return cfg
 

@@ -1,19 +1,21 @@
 """Models of mmpose-cloth: the CPN head, the garment-category head, the
-estimator that carries it, and the DetNet and EfficientNet-Lite backbones;
-``utils/`` holds the blocks the heads are built from (CPN's GlobalNet and
+estimator that carries it, the DetNet and EfficientNet-Lite backbones, and
+the test-time augmentation model (``test_time_augs/``); ``utils/`` holds the blocks the heads are built from (CPN's GlobalNet and
 RefineNet) and their ops.
 
 Importing this package registers :class:`CPNHead`,
 :class:`GarmentCategoryHead`, :class:`GarmentPoseEstimator`,
-:class:`OHKMMSELoss`, :class:`DetNet` and :class:`EfficientNetLite` in
+:class:`OHKMMSELoss`, :class:`DetNet`, :class:`EfficientNetLite` and
+:class:`HeatmapTTAModel` in
 MMPose's ``MODELS`` registry.
 """
 from .backbones import DetNet, EfficientNetLite
 from .heads import CPNHead, GarmentCategoryHead
 from .losses import OHKMMSELoss
 from .pose_estimators import GarmentPoseEstimator
+from .test_time_augs import HeatmapTTAModel
 
 __all__ = [
     'DetNet', 'EfficientNetLite', 'CPNHead', 'GarmentCategoryHead',
-    'GarmentPoseEstimator', 'OHKMMSELoss'
+    'GarmentPoseEstimator', 'HeatmapTTAModel', 'OHKMMSELoss'
 ]

@@ -6,10 +6,11 @@ from .conv_module_ops import forward_after_conv, output_writable
 from .global_net import GlobalNet
 from .refine_bottleneck import RefineBottleneck
 from .refine_net import RefineNet
-from .resize import interp_matrix, memory_format_of, resize, resize_sum
+from .resize import (interp_matrix, memory_format_of, resize, resize_heatmaps,
+                     resize_sum)
 
 __all__ = [
     'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
     'output_writable', 'interp_matrix', 'memory_format_of', 'resize',
-    'resize_sum'
+    'resize_heatmaps', 'resize_sum'
 ]

@@ -14,7 +14,10 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-__all__ = ['interp_matrix', 'memory_format_of', 'resize', 'resize_sum']
+__all__ = [
+    'interp_matrix', 'memory_format_of', 'resize', 'resize_heatmaps',
+    'resize_sum'
+]
 
 
 @functools.lru_cache(maxsize=64)
@@ -42,6 +45,14 @@ def interp_matrix(out_size: int, in_size: int, align_corners: bool,
         src = dst * scale
     else:
         src = ((dst + 0.5) * (in_size / out_size) - 0.5).clamp(min=0)
+    return _linear_weights(src, in_size).to(dtype=dtype, device=device)
+
+
+def _linear_weights(src: Tensor, in_size: int) -> Tensor:
+    """[len(src), in_size] float64 weights of linear interpolation at the
+    source coordinates ``src`` (clamped to the last pixel)."""
+    out_size = len(src)
+    src = src.clamp(max=in_size - 1)
     i0 = src.floor().long().clamp(max=in_size - 1)
     i1 = (i0 + 1).clamp(max=in_size - 1)
     w1 = src - i0
@@ -49,7 +60,38 @@ def interp_matrix(out_size: int, in_size: int, align_corners: bool,
     mat = torch.zeros(out_size, in_size, dtype=torch.float64)
     mat.index_put_((rows, i0), 1 - w1, accumulate=True)
     mat.index_put_((rows, i1), w1, accumulate=True)
-    return mat.to(dtype=dtype, device=device)
+    return mat
+
+
+def resize_heatmaps(heatmaps: Tensor, size: Tuple[int, int]) -> Tensor:
+    """Resize heatmaps on the keypoint codecs' grid, so that a peak keeps
+    its place relative to the input crop.
+
+    MMPose's heatmap codecs put heatmap pixel ``j`` at input coordinate
+    ``j * input_size / heatmap_size`` (no half-pixel offset), i.e. at the
+    fraction ``j / h`` of the crop. Output pixel ``k`` of an ``H``-pixel
+    heatmap therefore samples the input at ``k * h / H`` (linear
+    interpolation, clamped at the last pixel): heatmaps of the same crop
+    predicted at different input sizes (multi-scale test) or by models of
+    different heatmap sizes (ensembles) line up and can be averaged.
+
+    Args:
+        heatmaps (Tensor): [B, K, h, w].
+        size (tuple[int, int]): (H, W) of the output.
+
+    Returns:
+        Tensor: [B, K, H, W]; ``heatmaps`` itself when ``(h, w) == size``.
+    """
+    h, w = heatmaps.shape[-2:]
+    if (h, w) == tuple(size):
+        return heatmaps
+    mats = [
+        _linear_weights(
+            torch.arange(out, dtype=torch.float64) * (n / out),
+            n).to(dtype=heatmaps.dtype, device=heatmaps.device)
+        for out, n in zip(size, (h, w))
+    ]
+    return mats[0] @ heatmaps @ mats[1].T
 
 
 def memory_format_of(x: Tensor) -> torch.memory_format:
