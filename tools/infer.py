@@ -48,7 +48,9 @@ Outputs in ``--out-dir`` (default ``work_dirs/infer``):
 
 A CHECKPOINT ending in ``.onnx`` (``tools/deploy/export_onnx.py``) runs in
 ONNX Runtime with the same pre- and post-processing (several times faster on
-CPUs). Flip test is on (``--no-flip`` turns it off). Boxes are whole images
+CPUs). Flip test is on (``--no-flip`` turns it off); ``--tta`` adds the
+config's multi-scale views and ``--ensemble CONFIG CKPT`` further models, as
+in ``tools/test.py``. Boxes are whole images
 unless a detector is given. Exit status: 0 done, 2 bad arguments or inputs,
 3 the installed mmcv cannot run the detector (mmcv-lite has no compiled ops).
 
@@ -114,6 +116,14 @@ def parse_args(argv=None):
     parser.add_argument('--no-flip', action='store_true',
                         help='switch flip test off '
                         '(model.test_cfg.flip_test=False)')
+    parser.add_argument('--tta', action='store_true',
+                        help='test-time augmentation over the config\'s '
+                        'tta_pipeline views (several input sizes), as '
+                        'tools/test.py --tta')
+    parser.add_argument('--ensemble', nargs=2, action='append', default=[],
+                        metavar=('CONFIG', 'CHECKPOINT'),
+                        help='average the heatmaps of another model '
+                        '(repeatable), as tools/test.py --ensemble')
     parser.add_argument('--device', default=None,
                         help='e.g. cpu, cuda:0 (default: cuda:0 when '
                         'available, else cpu)')
@@ -154,15 +164,20 @@ def parse_args(argv=None):
     return args
 
 
+def _predictor(args) -> GarmentPredictor:
+    return GarmentPredictor.from_checkpoint(
+        args.config, args.checkpoint, device=args.device,
+        flip_test=not args.no_flip, cfg_options=args.cfg_options,
+        tta=args.tta, ensemble=args.ensemble)
+
+
 def run_videos(args, sources) -> int:
     """Predict every frame of each video (or camera); status 1 if one of
     them ended on a frame that could not be decoded."""
     if args.det_config or args.test_csv:
         raise InferenceInputError('videos take whole-frame boxes and no test '
                                   'list: leave out --det-config/--test-csv')
-    predictor = GarmentPredictor.from_checkpoint(
-        args.config, args.checkpoint, device=args.device,
-        flip_test=not args.no_flip, cfg_options=args.cfg_options)
+    predictor = _predictor(args)
     status = 0
     for source in sources:
         t0 = time.time()
@@ -197,9 +212,7 @@ def run_images(args) -> int:
         print(f'warning: {w}', file=sys.stderr)
     if args.predict_category:
         items = [(image_id, None, path) for image_id, _, path in items]
-    predictor = GarmentPredictor.from_checkpoint(
-        args.config, args.checkpoint, device=args.device,
-        flip_test=not args.no_flip, cfg_options=args.cfg_options)
+    predictor = _predictor(args)
     require_categories(items, predictor.predicts_category)
     items, warning = keep_predicted_categories(items, predictor.keypoint_ids)
     if warning:
@@ -215,7 +228,8 @@ def run_images(args) -> int:
     writer = InferenceWriter(
         args.out_dir,
         dict(config=args.config, checkpoint=args.checkpoint,
-             flip_test=not args.no_flip,
+             flip_test=not args.no_flip, tta=args.tta,
+             ensemble=[list(m) for m in args.ensemble],
              boxes='detector' if detector else 'whole image'),
         vis=args.vis, vis_max=args.vis_max, draw_boxes=detector is not None)
     from tqdm import tqdm

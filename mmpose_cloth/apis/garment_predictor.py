@@ -1,7 +1,7 @@
 """A pose model loaded for inference, from a PyTorch checkpoint or an ONNX
 file, behind one call: ``predict_batch(paths, boxes)``."""
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -49,7 +49,9 @@ class GarmentPredictor:
                         checkpoint: str,
                         device: Optional[str] = None,
                         flip_test: bool = True,
-                        cfg_options: Optional[dict] = None
+                        cfg_options: Optional[dict] = None,
+                        tta: bool = False,
+                        ensemble: Sequence[Tuple[str, str]] = ()
                         ) -> 'GarmentPredictor':
         """Load a ``.pth`` checkpoint with its config, or a ``.onnx`` file
         (``tools/deploy/export_onnx.py``) to run in ONNX Runtime with the
@@ -61,13 +63,24 @@ class GarmentPredictor:
             device (str, optional): see :func:`default_device`.
             flip_test (bool): ``model.test_cfg.flip_test``.
             cfg_options (dict, optional): config overrides (``.pth`` only).
+            tta (bool): test-time augmentation over the config's
+                ``tta_pipeline`` views (``tools/test.py --tta``), merged by
+                :class:`~mmpose_cloth.models.HeatmapTTAModel`.
+            ensemble (Sequence[tuple[str, str]]): (config, checkpoint) of
+                further models whose heatmaps are averaged with this one's
+                (``tools/test.py --ensemble``).
 
         Raises:
             InferenceInputError: an ``.onnx`` file without onnx and
-                onnxruntime installed.
+                onnxruntime installed, or with ``tta``/``ensemble``; a
+                config without ``tta_pipeline`` with ``tta``.
         """
         device = default_device(device)
         if checkpoint.endswith('.onnx'):
+            if tta or ensemble:
+                raise InferenceInputError(
+                    'test-time augmentation and ensembles run the PyTorch '
+                    'checkpoints (.pth), not an .onnx file')
             return cls._from_onnx(config, checkpoint, device, flip_test)
         from mmengine.config import Config
         from mmpose.apis import init_model
@@ -76,10 +89,25 @@ class GarmentPredictor:
             cfg.merge_from_dict(cfg_options)
         cfg.model.setdefault('test_cfg', {})
         cfg.model.test_cfg['flip_test'] = flip_test
+        if tta and 'tta_pipeline' not in cfg:
+            raise InferenceInputError(
+                f'test-time augmentation: {config} has no `tta_pipeline` '
+                f'(the 256x256 CPU recipes define one)')
         model = init_model(cfg, checkpoint, device=device)
+        step, pipeline = model.test_step, None
+        if tta or ensemble:
+            from mmpose_cloth.models import HeatmapTTAModel
+            tta_model = HeatmapTTAModel(
+                module=model,
+                ensemble=[dict(config=c, checkpoint=k) for c, k in ensemble],
+                **{k: v for k, v in cfg.get('tta_model', {}).items()
+                   if k != 'type'}).to(device).eval()
+            step = tta_model.test_step
+            pipeline = cfg.tta_pipeline if tta else None
 
         def predict(paths, boxes):
-            return predict_garment_batch_with_category(model, paths, boxes)
+            return predict_garment_batch_with_category(
+                model, paths, boxes, pipeline=pipeline, test_step=step)
 
         return cls(predict, model_keypoint_ids(model), device,
                    model_predicts_category(model))

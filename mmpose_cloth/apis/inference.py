@@ -1,5 +1,5 @@
 """Top-down inference on whole garment images, in FashionAI's 24 keypoints."""
-from typing import NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -61,7 +61,9 @@ def predict_garment_batch(
 def predict_garment_batch_with_category(
         model,
         image_paths: Sequence[str],
-        bboxes: Optional[Sequence[np.ndarray]] = None) -> GarmentBatch:
+        bboxes: Optional[Sequence[np.ndarray]] = None,
+        pipeline: Optional[Sequence[dict]] = None,
+        test_step: Optional[Callable] = None) -> GarmentBatch:
     """Predict FashionAI keypoints, and the garment category where the
     model has a category head, for one batch (one forward pass).
 
@@ -73,11 +75,21 @@ def predict_garment_batch_with_category(
         bboxes (Sequence[np.ndarray | None], optional): one (4,) xyxy box
             per image; the whole image by default (or where an entry is
             ``None``).
+        pipeline (Sequence[dict], optional): the transforms; default the
+            model's test pipeline (``tta_pipeline`` for test-time
+            augmentation).
+        test_step (Callable, optional): what predicts the collated batch;
+            default ``model.test_step`` (a ``HeatmapTTAModel``'s for
+            test-time augmentation and ensembles).
 
     Returns:
         GarmentBatch: keypoints (B, 24, 2), scores (B, 24) and
         category_scores (B, 5) or ``None``.
     """
+    if pipeline is None:
+        pipeline = model.cfg.test_dataloader.dataset.pipeline
+    if test_step is None:
+        test_step = model.test_step
     ids = model_keypoint_ids(model)
     # The pipeline's transforms are MMPose's, whatever scope a detector
     # (MMDetection) left as the default.
@@ -85,7 +97,7 @@ def predict_garment_batch_with_category(
             model.cfg.get('default_scope', 'mmpose')):
         batch = [
             run_test_pipeline(
-                model.cfg.test_dataloader.dataset.pipeline, path,
+                pipeline, path,
                 None if bboxes is None else bboxes[i], model.dataset_meta)
             for i, path in enumerate(image_paths)
         ]
@@ -97,7 +109,7 @@ def predict_garment_batch_with_category(
     if not batch:
         return GarmentBatch(kpts, scores, cat_scores)
     with torch.no_grad():
-        results = model.test_step(pseudo_collate(batch))
+        results = test_step(pseudo_collate(batch))
     for j, res in enumerate(results):
         inst = res.pred_instances
         kpts[j, ids] = inst.keypoints[0]

@@ -36,6 +36,7 @@ def tiny(real_or_synthetic_coco, tmp_path_factory):
     """Two tiny untrained SimpleBaselines (seeds 0 and 1): config path,
     checkpoints, models and a val batch through the test pipeline and
     through a TestTimeAug pipeline of two input sizes (64 and 80)."""
+    import mmpose_cloth  # noqa: F401 (first: MMPose on mmcv-lite)
     from mmengine.config import Config
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
@@ -152,10 +153,12 @@ def test_bad_tta_settings_are_named(tiny):
 
 
 def _test_tool(tiny, *args):
-    out = osp.join(tiny['work'], f'm{len(args)}.json')
+    # a work dir of its own: the runner writes the (wrapped) config there
+    work = osp.join(tiny['work'], f'test{len(args)}')
+    out = osp.join(work, 'metrics.json')
     proc = subprocess.run(
         [sys.executable, osp.join(REPO, 'tools', 'test.py'), tiny['cfg'],
-         tiny['ckpts'][0], '--work-dir', tiny['work'], '--out', out,
+         tiny['ckpts'][0], '--work-dir', work, '--out', out,
          '--cfg-options', 'test_dataloader.dataset.indices=8', *args],
         capture_output=True, text=True, cwd=REPO, timeout=300)
     return proc, out
@@ -173,3 +176,37 @@ def test_tools_test_ensemble_and_tta_flags(tiny):
     proc, _ = _test_tool(tiny, '--tta')
     assert proc.returncode != 0
     assert 'has no `tta_pipeline`' in proc.stderr
+
+
+def test_inference_api_takes_tta_and_ensembles(tiny, real_or_synthetic_coco):
+    """mmpose_cloth.apis (tools/infer.py --tta / --ensemble): a one-view
+    tta_pipeline and a self-ensemble give the plain predictions, two
+    views do not; a config without tta_pipeline is refused by name."""
+    from mmengine.config import Config
+    from mmpose_cloth.apis import GarmentPredictor, InferenceInputError
+    ds = tiny['one_view']['data_samples'][0][0]
+    paths, boxes = [ds.img_path], [None]
+    cfg, ckpt = tiny['cfg'], tiny['ckpts'][0]
+    plain = GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu')
+    expected = plain.predict_batch(paths, boxes).keypoints
+    twice = GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu',
+                                             ensemble=[(cfg, ckpt)])
+    np.testing.assert_allclose(twice.predict_batch(paths, boxes).keypoints,
+                               expected, atol=1e-3)
+    with pytest.raises(InferenceInputError, match='no `tta_pipeline`'):
+        GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu', tta=True)
+    c = Config.fromfile(cfg)
+    load = c.test_dataloader.dataset.pipeline[:2]
+    views = []
+    for sizes in ([(64, 64)], [(64, 64), (80, 80)]):
+        c.tta_pipeline = load + [dict(
+            type='TestTimeAug',
+            transforms=[[dict(type='TopdownAffine', input_size=s)
+                         for s in sizes], [dict(type='PackPoseInputs')]])]
+        path = osp.join(tiny['work'], f'tta{len(sizes)}.py')
+        c.dump(path)
+        views.append(GarmentPredictor.from_checkpoint(
+            path, ckpt, device='cpu', tta=True).predict_batch(
+                paths, boxes).keypoints)
+    np.testing.assert_allclose(views[0], expected, atol=1e-3)
+    assert not np.allclose(views[1], expected, atol=1e-3)
