@@ -11,6 +11,7 @@ import json
 import os.path as osp
 import shutil
 
+import mmcv
 import numpy as np
 import pytest
 import torch
@@ -278,3 +279,70 @@ def test_predict_category_overrides_the_folder_layout(
     assert preds[0]['category'] == SURE
     assert preds[0]['category_source'] == 'predicted'
     _only_category_keypoints(rows[0], SURE)
+
+
+def test_mmpose_inferencer_draws_the_garment_skeleton(trained, photos,
+                                                      tmp_path):
+    """The configs' visualizer (FashionAIPoseLocalVisualizer) is
+    MMPoseInferencer's: its picture of a prediction with the category
+    head is that visualizer's drawing, and an outwear gets no blouse
+    armpit -> top hem link, which MMPose's union skeleton would draw (an
+    untrained model's keypoints lie on top of each other, so the link is
+    checked on the inferencer's own sample with its keypoints moved
+    apart)."""
+    from mmpose.apis import MMPoseInferencer
+    from mmpose.visualization import PoseLocalVisualizer
+    from mmpose_cloth.visualization import FashionAIPoseLocalVisualizer
+    bias = [0.] * len(CATEGORIES)
+    bias[CATEGORIES.index('outwear')] = 30.
+    weights = _set_classifier(trained['ckpt'], str(tmp_path / 'outwear.pth'),
+                              bias)
+    inferencer = MMPoseInferencer(pose2d=trained['cfg'],
+                                  pose2d_weights=weights,
+                                  det_model='whole_image', device='cpu')
+    pose2d = inferencer.inferencer
+    assert isinstance(pose2d.visualizer, FashionAIPoseLocalVisualizer)
+    image = osp.join(photos, 'shop_2.jpg')
+    settings = dict(radius=3, thickness=1, kpt_thr=1e-3)
+    (result, ) = list(inferencer(image, return_datasamples=True,
+                                 return_vis=True, vis_out_dir=str(
+                                     tmp_path / 'vis'), **settings))
+    assert (tmp_path / 'vis' / 'shop_2.jpg').is_file()
+    (picture, ) = result['visualization']
+    sample = result['predictions'][0]
+    assert sample.pred_instances.category_labels.tolist() == [
+        CATEGORIES.index('outwear')]
+    rgb = mmcv.imread(image, channel_order='rgb')
+
+    def drawn_by(visualizer, sample):
+        visualizer.set_dataset_meta(pose2d.model.dataset_meta)
+        visualizer.radius = settings['radius']
+        visualizer.line_width = settings['thickness']
+        return visualizer.add_datasample(
+            'x', rgb.copy(), sample, draw_gt=False,
+            kpt_thr=settings['kpt_thr'])
+
+    np.testing.assert_array_equal(
+        picture, drawn_by(FashionAIPoseLocalVisualizer(name='garment_vis'),
+                          sample))
+    # the sample's keypoints apart: blouse's link at x = 20, every other
+    # keypoint right of x = 50, all of them above kpt_thr
+    h, w = rgb.shape[:2]
+    kpts = np.array([(50 + (w - 60) * (i % 6) / 5, 10 + (h - 20) * (i // 6)
+                      / 3) for i in range(24)], np.float32)
+    ends = [(20, 10), (20, h - 10)]
+    for name, xy in zip(('armpit_left', 'top_hem_left'), ends):
+        kpts[KEYPOINT_NAMES.index(name)] = xy
+    sample.pred_instances.keypoints = kpts[None]
+    raw = sample.pred_instances.raw_keypoint_scores
+    has = list(CATEGORY_KEYPOINTS['outwear'])
+    scores = np.zeros_like(raw)
+    scores[:, has] = 1.
+    sample.pred_instances.keypoint_scores = scores
+    sample.pred_instances.keypoints_visible = scores
+    (moved, ) = pose2d.visualize([image], [sample], return_vis=True,
+                                 **settings)
+    union = drawn_by(PoseLocalVisualizer(name='union_vis'), sample)
+    ys = np.arange(h // 4, 3 * h // 4)
+    assert (union[ys, 20] != rgb[ys, 20]).any(-1).all()  # the link
+    np.testing.assert_array_equal(moved[ys, 19:22], rgb[ys, 19:22])
