@@ -143,7 +143,8 @@ def test_plain_folder_gets_the_predicted_category(infer_tool, trained,
         assert (out / 'vis' / p['image_id']).is_file()
     printed = capsys.readouterr().out
     assert f'{len(CATEGORIES)} {SURE}' in printed
-    assert 'with a confidence below 0.5\n' in printed  # none below
+    assert f'category predicted for {len(CATEGORIES)} images\n' in printed
+    assert f'{SURE} 1.00' not in printed  # a sure category is not low
 
 
 def test_a_given_category_wins(infer_tool, trained, photos, tmp_path):
@@ -169,8 +170,54 @@ def test_low_confidence_is_reported_not_hidden(infer_tool, trained, photos,
         assert p['category_confidence'] == pytest.approx(0.2, abs=1e-3)
         assert isinstance(p['mean_keypoint_score'], float)
     printed = capsys.readouterr().out
-    assert (f'category predicted for {len(CATEGORIES)} images; '
-            f'{len(CATEGORIES)} with a confidence below 0.5') in printed
+    assert f'category predicted for {len(CATEGORIES)} images\n' in printed
+    assert (f'{len(CATEGORIES)} of {len(CATEGORIES)} images with a category '
+            'confidence below 0.5') in printed
+    assert f'{preds[0]["image_id"]} ({preds[0]["category"]} 0.20' in printed
+
+
+def test_a_photo_with_no_garment_is_reported(infer_tool, trained, tmp_path,
+                                             capsys):
+    """Photos with no garment (a cup of coffee, a flat gray picture) are
+    predicted and written like any other, their category confidence and
+    mean keypoint score in the JSON, and named in the summary where either
+    is low (what the model makes of them is not the point)."""
+    import cv2
+    import skimage.data
+    folder = tmp_path / 'no_garment'
+    folder.mkdir()
+    cv2.imwrite(str(folder / 'coffee.jpg'), skimage.data.coffee()[..., ::-1])
+    cv2.imwrite(str(folder / 'gray.png'), np.full((96, 128, 3), 128,
+                                                  np.uint8))
+    runs = {
+        'category head': [trained['cfg'], trained['unsure'], str(folder)],
+        'category given': [trained['plain_cfg'], trained['ckpt'],
+                           str(folder), '--category', 'dress'],
+    }
+    for how, args in runs.items():
+        capsys.readouterr()
+        code, preds, rows = _run(infer_tool, args, tmp_path / how)
+        assert code == 0, how
+        assert sorted(p['image_id'] for p in preds) == ['coffee.jpg',
+                                                        'gray.png']
+        assert len(rows) == 2
+        (report, ) = [line for line in capsys.readouterr().out.splitlines()
+                      if 'mean keypoint score below' in line]
+        low = []
+        for p in preds:
+            assert isinstance(p['mean_keypoint_score'], float), how
+            conf = p['category_confidence']
+            if how == 'category head':
+                assert isinstance(conf, float)
+            else:
+                assert conf is None  # no head: nothing to report
+            if (p['mean_keypoint_score'] < 0.35
+                    or conf is not None and conf < 0.5):
+                low.append(p['image_id'])
+        assert low, how  # a two-iteration model: unsure of everything
+        assert report.startswith(f'{len(low)} of 2 images with a '), report
+        for image_id in low:
+            assert f'{image_id} (' in report, (how, report)
 
 
 def test_without_a_category_head_the_category_is_still_needed(
@@ -178,7 +225,10 @@ def test_without_a_category_head_the_category_is_still_needed(
     args = [trained['plain_cfg'], trained['ckpt'], photos, '--out-dir',
             str(tmp_path / 'out'), '--device', 'cpu']
     assert infer_tool.main(args) == 2
-    assert 'does not predict it' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'category of 5 image(s) is unknown' in err
+    assert 'the model does not predict it: give --category' in err
+    assert not (tmp_path / 'out').exists()  # nothing written
     # with the category given, the same checkpoint works as before
     assert infer_tool.main(args + ['--category', 'dress']) == 0
     preds = json.loads(
