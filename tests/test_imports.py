@@ -35,7 +35,7 @@ def _registered_here() -> dict:
     from mmpose import registry
     out = {}
     for name in ('DATASETS', 'METRICS', 'KEYPOINT_CODECS', 'MODELS',
-                 'HOOKS'):
+                 'HOOKS', 'VISUALIZERS'):
         reg = getattr(registry, name)
         out[name] = sorted(
             k for k, v in reg.module_dict.items()
@@ -50,7 +50,8 @@ def test_custom_imports_registers_everything(tmp_path):
                        ('KEYPOINT_CODECS', 'SeparableMegviiHeatmap'),
                        ('MODELS', 'CPNHead'), ('MODELS', 'DetNet'),
                        ('HOOKS', 'KeypointCountCheckHook'),
-                       ('HOOKS', 'ChannelsLastHook')):
+                       ('HOOKS', 'ChannelsLastHook'),
+                       ('VISUALIZERS', 'FashionAIPoseLocalVisualizer')):
         assert names in expected[reg], (reg, names)
     cfg = tmp_path / 'cfg.py'
     cfg.write_text("custom_imports = dict(imports=['mmpose_cloth'], "

@@ -214,12 +214,10 @@ def run_images(args) -> int:
         items = [(image_id, None, path) for image_id, _, path in items]
     predictor = _predictor(args)
     require_categories(items, predictor.predicts_category)
-    items, warning = keep_predicted_categories(items, predictor.keypoint_ids)
+    items, warning = keep_predicted_categories(items, predictor.keypoint_ids,
+                                               predictor.name)
     if warning:
         print(f'warning: {warning}', file=sys.stderr)
-    if not items:
-        raise InferenceInputError('the model predicts none of the inputs\' '
-                                  'categories')
     detector = None
     if args.det_config:
         detector = load_detector(args.det_config, args.det_checkpoint,
@@ -255,11 +253,8 @@ def run_images(args) -> int:
           + f') in {secs:.1f} s, {n / secs:.1f} images/s on '
           f'{predictor.device}, flip test {"off" if args.no_flip else "on"}')
     if writer.n_predicted:
-        low = writer.low_confidence_ids
-        print(f'category predicted for {writer.n_predicted} images; '
-              f'{len(low)} with a confidence below {writer.low_confidence}'
-              + (f' (e.g. {low[0]}; no garment in the photo?)' if low
-                 else ''))
+        print(f'category predicted for {writer.n_predicted} images')
+    print(writer.low_confidence_report())
     print(f'wrote {writer.json_path}')
     print(f'wrote {result_csv}')
     if writer.n_vis:

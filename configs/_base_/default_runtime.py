@@ -40,7 +40,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'),
 )
 
-# visualizer. For TensorBoard next to the local logs, a two-line config:
+# visualizer: MMPose's PoseLocalVisualizer, each garment drawn with its own
+# category's skeleton (the predicted category, else the sample's
+# category_id) instead of the union of the five in the metainfo.
+# For TensorBoard next to the local logs, a two-line config:
 #   _base_ = ['./CONFIG.py']
 #   visualizer = dict(vis_backends=[dict(type='LocalVisBackend'),
 #                                   dict(type='TensorboardVisBackend')])
@@ -48,7 +51,9 @@ env_cfg = dict(
 # which replaces the local backend that tools/analysis/plot_curves.py reads)
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(
-    type='PoseLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+    type='FashionAIPoseLocalVisualizer',
+    vis_backends=vis_backends,
+    name='visualizer')
 
 # logger
 log_processor = dict(

@@ -10,8 +10,9 @@ video.
 """
 from .garment_predictor import GarmentPredictor, default_device
 from .infer_plan import (IMAGE_EXTS, InferenceInputError,
-                         keep_predicted_categories, plan_images,
-                         require_categories)
+                         check_predicted_categories,
+                         keep_predicted_categories, model_categories,
+                         plan_images, require_categories)
 from .infer_predict import (ImagePrediction, detect_boxes, load_detector,
                             predict_batches)
 from .infer_video import (VIDEO_EXTS, VideoResult, is_video_source,
@@ -31,5 +32,6 @@ __all__ = [
     'InferenceWriter', 'draw_instances', 'format_instance', 'vis_path',
     'whole_image_bbox', 'GarmentBatch', 'predict_garment_batch_with_category',
     'model_predicts_category', 'require_categories', 'choose_category',
-    'VIDEO_EXTS', 'VideoResult', 'is_video_source', 'predict_video'
+    'VIDEO_EXTS', 'VideoResult', 'is_video_source', 'predict_video',
+    'model_categories', 'check_predicted_categories'
 ]

@@ -36,12 +36,14 @@ class GarmentPredictor:
         predicts_category (bool): whether it predicts the garment category
             (a model with a category head); without it every image needs
             its category.
+        name (str): what to call it in messages (the checkpoint file).
     """
     predict_batch: Callable[[Sequence[str], Sequence[Optional[np.ndarray]]],
                             GarmentBatch]
     keypoint_ids: np.ndarray
     device: str
     predicts_category: bool = False
+    name: str = 'the model'
 
     @classmethod
     def from_checkpoint(cls,
@@ -110,7 +112,7 @@ class GarmentPredictor:
                 model, paths, boxes, pipeline=pipeline, test_step=step)
 
         return cls(predict, model_keypoint_ids(model), device,
-                   model_predicts_category(model))
+                   model_predicts_category(model), checkpoint)
 
     @classmethod
     def _from_onnx(cls, config: str, checkpoint: str, device: str,
@@ -135,4 +137,4 @@ class GarmentPredictor:
                          for p in predictor.session.get_providers())
         return cls(predictor.predict_batch_with_category,
                    predictor.keypoint_ids, where + ' (ONNX Runtime)',
-                   predictor.predicts_category)
+                   predictor.predicts_category, checkpoint)

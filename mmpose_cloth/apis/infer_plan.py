@@ -17,7 +17,8 @@ from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
 
 __all__ = [
     'IMAGE_EXTS', 'InferenceInputError', 'plan_images',
-    'keep_predicted_categories', 'require_categories'
+    'keep_predicted_categories', 'require_categories', 'model_categories',
+    'check_predicted_categories'
 ]
 
 #: the file endings of images searched in folders
@@ -157,32 +158,102 @@ def require_categories(items: Sequence[ImageItem],
             '1xb16-3e_fashionai-192x192_cpu.py)')
 
 
-def keep_predicted_categories(
-        items: Sequence[ImageItem],
-        keypoint_ids: Iterable[int]) -> Tuple[List[ImageItem], Optional[str]]:
-    """Leave out the images of categories whose keypoints the model does
-    not all predict (e.g. a skirt-only model). Images whose category is to
-    be predicted (``None``) are kept: a model that predicts the category
-    predicts all 24 keypoints.
+def model_categories(keypoint_ids: Iterable[int]) -> List[str]:
+    """The categories all of whose keypoints a model predicts: all five
+    for a 24-keypoint model, one for a per-category model (e.g. a skirt
+    model's 4).
+
+    Args:
+        keypoint_ids (Iterable[int]): the FashionAI keypoints the model
+            predicts (indices among the 24).
+    """
+    predicted = set(int(k) for k in keypoint_ids)
+    return [c for c in CATEGORIES if set(CATEGORY_KEYPOINTS[c]) <= predicted]
+
+
+def _examples(items: Sequence[ImageItem], categories: Sequence[str]) -> str:
+    """``1 blouse (e.g. b.jpg), 3 dress (e.g. a.jpg)`` for the items of
+    ``categories``."""
+    counts = Counter(c for _, c, _ in items if c in categories)
+    first = {}
+    for _, c, path in items:
+        first.setdefault(c, path)
+    return ', '.join(f'{counts[c]} {c} (e.g. {first[c]})'
+                     for c in CATEGORIES if counts[c])
+
+
+def check_predicted_categories(items: Sequence[ImageItem],
+                               keypoint_ids: Iterable[int],
+                               model: str = 'the model') -> None:
+    """Stop before predicting anything if an image's category has
+    keypoints the model does not predict (a checkpoint trained for one
+    category used on images of another). Images whose category is to be
+    predicted (``None``) pass: a model that predicts the category predicts
+    all 24 keypoints.
 
     Args:
         items (Sequence[tuple]): ``(image_id, category, path)``.
         keypoint_ids (Iterable[int]): the FashionAI keypoints the model
             predicts (indices among the 24).
+        model (str): the checkpoint, to name in the message.
+
+    Raises:
+        InferenceInputError: naming the checkpoint's category, the images'
+            categories and a file of each.
+    """
+    ids = list(keypoint_ids)
+    covered = model_categories(ids)
+    wrong = sorted({c for _, c, _ in items
+                    if c is not None and c not in covered},
+                   key=CATEGORIES.index)
+    if not wrong:
+        return
+    trained = (f'the keypoints of {" and ".join(covered)} only '
+               f'({len(ids)} of the 24)') if covered else \
+        f'{len(ids)} keypoints that make up no whole category'
+    raise InferenceInputError(
+        f'{model} predicts {trained}, but the images are of another '
+        f'category: {_examples(items, wrong)}. Use a checkpoint trained for '
+        f'{" and ".join(wrong)} (or for all 24 keypoints), or give this one '
+        f'images of {" and ".join(covered) or "its keypoints"} (check '
+        '--category, the test list or the Images/<category>/ folders)')
+
+
+def keep_predicted_categories(
+        items: Sequence[ImageItem],
+        keypoint_ids: Iterable[int],
+        model: str = 'the model'
+) -> Tuple[List[ImageItem], Optional[str]]:
+    """Leave out the images of categories whose keypoints the model does
+    not all predict (e.g. the dresses of a full test list for a skirt-only
+    model, whose ``result.csv`` then holds the skirts, for
+    ``tools/misc/merge_submissions.py``); stop if that leaves none (all
+    images are of another category than the checkpoint's, see
+    :func:`check_predicted_categories`). Images whose category is to be
+    predicted (``None``) are kept.
+
+    Args:
+        items (Sequence[tuple]): ``(image_id, category, path)``.
+        keypoint_ids (Iterable[int]): the FashionAI keypoints the model
+            predicts (indices among the 24).
+        model (str): the checkpoint, to name in messages.
 
     Returns:
-        tuple: the items kept (possibly none), and a warning naming those
+        tuple: the items kept (at least one), and a warning naming those
         left out (or ``None``).
+
+    Raises:
+        InferenceInputError: no image is of a category the model predicts.
     """
-    predicted = set(int(k) for k in keypoint_ids)
-    covered = [
-        c for c in CATEGORIES if set(CATEGORY_KEYPOINTS[c]) <= predicted
-    ]
-    skipped = Counter(c for _, c, _ in items
-                      if c is not None and c not in covered)
-    if not skipped:
+    ids = list(keypoint_ids)
+    covered = model_categories(ids)
+    kept = [it for it in items if it[1] is None or it[1] in covered]
+    if not kept:
+        check_predicted_categories(items, ids, model)
+    skipped = [c for c in CATEGORIES if c not in covered]
+    if len(kept) == len(items):
         return list(items), None
-    warning = (f'the model predicts the keypoints of '
+    warning = (f'{model} predicts the keypoints of '
                f'{", ".join(covered) or "no category"} only; left out: ' +
-               ', '.join(f'{n} {c}' for c, n in skipped.items()))
-    return [it for it in items if it[1] is None or it[1] in covered], warning
+               _examples(items, skipped))
+    return kept, warning

@@ -6,7 +6,8 @@ from typing import Iterator, List, NamedTuple, Optional, Sequence, Tuple
 import numpy as np
 
 from .garment_predictor import GarmentPredictor
-from .infer_plan import ImageItem, InferenceInputError
+from .infer_plan import (ImageItem, InferenceInputError,
+                         check_predicted_categories)
 
 __all__ = ['ImagePrediction', 'load_detector', 'detect_boxes',
            'predict_batches']
@@ -133,7 +134,19 @@ def predict_batches(items: Sequence[ImageItem],
     yield each batch's predictions, in the items' order.
 
     Without a detector every box is the whole image.
+
+    Raises:
+        InferenceInputError: at once, before anything is predicted, if an
+            item's category has keypoints the model does not predict
+            (:func:`~.infer_plan.check_predicted_categories`).
     """
+    check_predicted_categories(items, predictor.keypoint_ids, predictor.name)
+    return _predict_batches(items, predictor, batch_size, detector,
+                            bbox_thr, cat_ids, nms_thr)
+
+
+def _predict_batches(items, predictor, batch_size, detector, bbox_thr,
+                     cat_ids, nms_thr) -> Iterator[List[ImagePrediction]]:
     for s in range(0, len(items), batch_size):
         chunk = items[s:s + batch_size]
         paths = [p for _, _, p in chunk]

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from .garment_predictor import GarmentPredictor
-from .infer_plan import InferenceInputError
+from .infer_plan import InferenceInputError, check_predicted_categories
 from .infer_write import (JsonArrayStream, choose_category, draw_instances,
                           format_instance)
 from .inference import whole_image_bbox
@@ -81,13 +81,17 @@ def predict_video(predictor: GarmentPredictor,
         VideoResult: counts, paths, and why reading stopped early if it did.
 
     Raises:
-        InferenceInputError: the video cannot be opened, or no category is
-            given for a model without a category head.
+        InferenceInputError: the video cannot be opened, no category is
+            given for a model without a category head, or the given one has
+            keypoints the model does not predict.
     """
     if category is None and not predictor.predicts_category:
         raise InferenceInputError(
             f'{source}: the garment category of the frames is unknown and '
             'the model has no category head; pass --category')
+    if category is not None:
+        check_predicted_categories([(source, category, source)],
+                                   predictor.keypoint_ids, predictor.name)
     camera = source.isdigit()
     cap = cv2.VideoCapture(int(source) if camera else source)
     ok, frame = cap.read() if cap.isOpened() else (False, None)

@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 
 from mmpose_cloth.apis import (GarmentBatch, GarmentPredictor,
-                               InferenceInputError,
-                               InferenceWriter, format_instance,
-                               keep_predicted_categories, model_keypoint_ids,
-                               plan_images, predict_batches, vis_path)
-from fashionai_format import (CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
+                               ImagePrediction, InferenceInputError,
+                               InferenceWriter,
+                               check_predicted_categories, format_instance,
+                               keep_predicted_categories, model_categories,
+                               model_keypoint_ids, plan_images,
+                               predict_batches, vis_path)
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
                               write_test_list)
 
 
@@ -61,10 +63,48 @@ def test_keep_predicted_categories():
     items = [('a', 'skirt', 'a.jpg'), ('b', 'dress', 'b.jpg'),
              ('c', 'skirt', 'c.jpg')]
     kept, warning = keep_predicted_categories(items,
-                                              CATEGORY_KEYPOINTS['skirt'])
+                                              CATEGORY_KEYPOINTS['skirt'],
+                                              'skirt.pth')
     assert kept == [items[0], items[2]]
-    assert warning.endswith('left out: 1 dress')
+    assert warning == ('skirt.pth predicts the keypoints of skirt only; '
+                       'left out: 1 dress (e.g. b.jpg)')
     assert keep_predicted_categories(items, range(24)) == (items, None)
+    # none left: a checkpoint for one category on images of another
+    with pytest.raises(InferenceInputError) as e:
+        keep_predicted_categories(items[1:2], CATEGORY_KEYPOINTS['skirt'],
+                                  'skirt.pth')
+    assert str(e.value).startswith(
+        'skirt.pth predicts the keypoints of skirt only (4 of the 24), but '
+        'the images are of another category: 1 dress (e.g. b.jpg). Use a '
+        'checkpoint trained for dress')
+
+
+def test_check_predicted_categories():
+    assert model_categories(range(24)) == list(CATEGORIES)
+    assert model_categories(CATEGORY_KEYPOINTS['blouse']) == ['blouse']
+    items = [('a', 'skirt', 'a.jpg'), ('b', 'dress', 'b.jpg'),
+             ('c', None, 'c.jpg'), ('d', 'blouse', 'd.jpg'),
+             ('e', 'dress', 'e.jpg')]
+    check_predicted_categories(items, range(24))
+    check_predicted_categories(items[2:3], CATEGORY_KEYPOINTS['skirt'])
+    with pytest.raises(InferenceInputError,
+                       match=r'the model predicts the keypoints of skirt '
+                       r'only \(4 of the 24\).*: 1 blouse \(e.g. d.jpg\), '
+                       r'2 dress \(e.g. b.jpg\)\. Use a checkpoint trained '
+                       'for blouse and dress'):
+        check_predicted_categories(items, CATEGORY_KEYPOINTS['skirt'])
+
+
+def test_predict_batches_refuses_other_categories_before_predicting():
+    calls = []
+    predictor = _fake_predictor(calls)
+    predictor.keypoint_ids = np.array(CATEGORY_KEYPOINTS['skirt'])
+    predictor.name = 'skirt.pth'
+    items = [('a', 'skirt', 'a.jpg'), ('b', 'dress', 'b.jpg')]
+    with pytest.raises(InferenceInputError, match='skirt.pth predicts .* '
+                       r'1 dress \(e.g. b.jpg\)'):
+        predict_batches(items, predictor)
+    assert calls == []
 
 
 def test_model_keypoint_ids():
@@ -125,6 +165,41 @@ def test_writer(tmp_path):
     assert rows[1][0] == 'Images/skirt/a.jpg' and rows[1][1] == 'skirt'
     assert osp.isfile(vis_path(out, 'Images/skirt/a.jpg'))
     assert writer.n_vis == 1
+    # mean keypoint score 0.5: not low
+    assert p['mean_keypoint_score'] == 0.5
+    assert writer.low_confidence_report() == (
+        'no image with a category confidence below 0.5 or mean keypoint '
+        'score below 0.35')
+
+
+def test_writer_reports_low_confidence(tmp_path):
+    """Images under either threshold are written all the same and named
+    in the report, the first few with their confidences."""
+    paths = [_image(tmp_path / f'{i}.jpg') for i in range(5)]
+    writer = InferenceWriter(str(tmp_path / 'out'), dict(config='c.py'),
+                             vis=False)
+    probs = np.full(len(CATEGORIES), 0.1)
+    probs[CATEGORIES.index('dress')] = 0.6
+    cases = [  # (given category, keypoint score, category scores)
+        ('skirt', 0.9, None),  # fine
+        ('skirt', 0.1, None),  # keypoints low
+        (None, 0.9, probs),  # dress 0.6: fine
+        (None, 0.9, np.full(len(CATEGORIES), 0.2)),  # category low
+        (None, 0.2, np.full(len(CATEGORIES), 0.2)),  # both
+    ]
+    for (given, score, cs), path in zip(cases, paths):
+        writer.write(ImagePrediction(
+            (osp.basename(path), given, path), [np.full((24, 2), 5.0)],
+            [np.full(24, score)], [None], [1.0], None, [cs]))
+    writer.close()
+    data = json.loads(open(writer.json_path).read())['predictions']
+    assert len(data) == 5  # written, not hidden
+    assert writer.n_predicted == 3
+    assert writer.low_confidence_ids == ['1.jpg', '3.jpg', '4.jpg']
+    assert writer.low_confidence_report(listed=2) == (
+        '3 of 5 images with a category confidence below 0.5 or mean '
+        'keypoint score below 0.35 (no garment in the photo?): 1.jpg '
+        '(keypoints 0.10), 3.jpg (blouse 0.20) and 1 more')
 
 
 def test_format_instance_and_vis_path():

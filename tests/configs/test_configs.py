@@ -60,6 +60,14 @@ def test_every_family_has_a_config_per_category():
     assert len(PER_CATEGORY) == len(families) * len(CATEGORIES)
 
 
+def test_every_config_draws_each_garment_with_its_skeleton():
+    """tools/test.py --show-dir and MMPoseInferencer build the config's
+    visualizer: the one that draws each category's own skeleton."""
+    for config in CONFIGS:
+        assert Config.fromfile(config).visualizer.type == \
+            'FashionAIPoseLocalVisualizer', config
+
+
 @pytest.mark.parametrize(
     'config', PER_CATEGORY, ids=[osp.relpath(p, REPO) for p in PER_CATEGORY])
 def test_per_category_out_channels_are_the_schemas(config):

@@ -30,27 +30,32 @@ def infer_tool():
     return _load_tool('tools/infer.py', 'infer_tool')
 
 
-@pytest.fixture(scope='module')
-def trained(real_or_synthetic_coco, tmp_path_factory):
-    """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
-    real images (synthetic ones where ../shared is absent): config file and
+def _train_tiny(data, work: str, category=None) -> dict:
+    """Train the tiny model for two iterations (no validation, one
+    checkpoint without the optimizer: a fast fixture); its config file and
     checkpoint."""
     from mmengine.config import Config
     from mmengine.runner import Runner
-    data = real_or_synthetic_coco
-    work = str(tmp_path_factory.mktemp('infer_work'))
     cfg = Config(tiny_topdown_cfg(work, data['split_dir'],
                                   data['paths']['train'],
-                                  data['paths']['val']))
-    # no validation, one checkpoint without the optimizer: a faster fixture
+                                  data['paths']['val'], category=category))
     cfg.train_cfg.val_interval = 1000
     cfg.default_hooks.checkpoint = dict(
         type='CheckpointHook', interval=2, by_epoch=False,
         save_optimizer=False, save_param_scheduler=False)
     Runner.from_cfg(cfg).train()
-    cfg_path = osp.join(work, 'tiny.py')
+    cfg_path = osp.join(work, f'{category or "tiny"}.py')
     cfg.dump(cfg_path)
     return dict(cfg=cfg_path, ckpt=osp.join(work, 'iter_2.pth'))
+
+
+@pytest.fixture(scope='module')
+def trained(real_or_synthetic_coco, tmp_path_factory):
+    """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
+    real images (synthetic ones where ../shared is absent): config file and
+    checkpoint."""
+    return _train_tiny(real_or_synthetic_coco,
+                       str(tmp_path_factory.mktemp('infer_work')))
 
 
 @pytest.fixture(scope='module')
@@ -485,3 +490,85 @@ def test_infer_video(infer_tool, trained, test_list, split_dir, tmp_path,
     ])
     assert rc == 2
     assert 'no category head' in capsys.readouterr().err
+
+
+@pytest.fixture(scope='module')
+def trained_skirt(real_or_synthetic_coco, tmp_path_factory):
+    """A per-category checkpoint: the tiny model for the 4 skirt keypoints
+    (``FashionAIDataset(category='skirt')``, ``out_channels=4``)."""
+    return _train_tiny(real_or_synthetic_coco,
+                       str(tmp_path_factory.mktemp('infer_skirt')), 'skirt')
+
+
+def test_a_category_checkpoint_on_another_category_stops(
+        infer_tool, trained_skirt, test_list, split_dir, tmp_path, capsys):
+    """A skirt checkpoint on dresses (by --category, by the Images/dress/
+    layout, for a video): status 2 before anything is written, naming the
+    checkpoint, its category, the images' category and a file. On a full
+    test list it predicts the skirts and says which images it left out."""
+    from fashionai_format import CATEGORY_KEYPOINTS
+    dresses = [r.image_id for r in test_list['records']
+               if r.category == 'dress']
+    layout = tmp_path / 'layout'
+    for image_id in dresses:
+        dst = layout / image_id
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(osp.join(split_dir, image_id), dst)
+    video = tmp_path / 'dress.mp4'
+    _write_video(video, [osp.join(split_dir, i) for i in dresses])
+    photo = osp.join(split_dir, dresses[0])
+    for name, inputs, example in (
+            ('category', [photo, '--category', 'dress'], photo),
+            ('layout', [str(layout)], str(layout / dresses[0])),
+            ('video', [str(video), '--category', 'dress'], str(video))):
+        out = tmp_path / f'out_{name}'
+        capsys.readouterr()
+        rc = infer_tool.main([trained_skirt['cfg'], trained_skirt['ckpt']] +
+                             inputs + ['--out-dir', str(out), '--device',
+                                       'cpu'])
+        err = capsys.readouterr().err
+        assert rc == 2, (name, err)
+        n = 1 if name != 'layout' else len(dresses)
+        assert (f'error: {trained_skirt["ckpt"]} predicts the keypoints of '
+                f'skirt only (4 of the 24), but the images are of another '
+                f'category: {n} dress (e.g. {example}). Use a checkpoint '
+                'trained for dress') in err, (name, err)
+        assert not out.exists(), name  # nothing written, not even a folder
+
+    # a test list of all five: the skirts predicted, the others named
+    out = tmp_path / 'test_list'
+    rc = infer_tool.main([
+        trained_skirt['cfg'], trained_skirt['ckpt'], '--test-csv',
+        test_list['csv'], '--root', split_dir, '--out-dir', str(out),
+        '--device', 'cpu', '--no-vis'
+    ])
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert (f'warning: {trained_skirt["ckpt"]} predicts the keypoints of '
+            'skirt only; left out: 2 blouse (e.g. ') in err
+    preds = json.loads((out / 'keypoints.json').read_text())['predictions']
+    assert [p['category'] for p in preds] == ['skirt', 'skirt']
+    has = CATEGORY_KEYPOINTS['skirt']
+    for p in preds:
+        assert all((xy is not None) == (k in has)
+                   for k, xy in enumerate(p['keypoints']))
+
+
+def test_apis_refuse_a_category_checkpoint_on_another_category(
+        trained_skirt, test_list, split_dir, tmp_path):
+    """The same stop through mmpose_cloth.apis, before any prediction."""
+    from mmpose_cloth.apis import (GarmentPredictor, InferenceInputError,
+                                   predict_batches, predict_video)
+    predictor = GarmentPredictor.from_checkpoint(
+        trained_skirt['cfg'], trained_skirt['ckpt'], device='cpu')
+    assert predictor.name == trained_skirt['ckpt']
+    record = next(r for r in test_list['records'] if r.category == 'dress')
+    path = osp.join(split_dir, record.image_id)
+    with pytest.raises(InferenceInputError,
+                       match=r'skirt only .*1 dress \(e.g. ' + path):
+        predict_batches([(record.image_id, 'dress', path)], predictor)
+    video = tmp_path / 'clip.mp4'
+    _write_video(video, [path])
+    with pytest.raises(InferenceInputError, match=r'1 dress \(e.g. .*clip'):
+        predict_video(predictor, str(video), str(tmp_path / 'out'), 'dress')
+    assert not (tmp_path / 'out').exists()

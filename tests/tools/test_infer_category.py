@@ -11,6 +11,7 @@ import json
 import os.path as osp
 import shutil
 
+import mmcv
 import numpy as np
 import pytest
 import torch
@@ -142,7 +143,8 @@ def test_plain_folder_gets_the_predicted_category(infer_tool, trained,
         assert (out / 'vis' / p['image_id']).is_file()
     printed = capsys.readouterr().out
     assert f'{len(CATEGORIES)} {SURE}' in printed
-    assert 'with a confidence below 0.5\n' in printed  # none below
+    assert f'category predicted for {len(CATEGORIES)} images\n' in printed
+    assert f'{SURE} 1.00' not in printed  # a sure category is not low
 
 
 def test_a_given_category_wins(infer_tool, trained, photos, tmp_path):
@@ -168,8 +170,54 @@ def test_low_confidence_is_reported_not_hidden(infer_tool, trained, photos,
         assert p['category_confidence'] == pytest.approx(0.2, abs=1e-3)
         assert isinstance(p['mean_keypoint_score'], float)
     printed = capsys.readouterr().out
-    assert (f'category predicted for {len(CATEGORIES)} images; '
-            f'{len(CATEGORIES)} with a confidence below 0.5') in printed
+    assert f'category predicted for {len(CATEGORIES)} images\n' in printed
+    assert (f'{len(CATEGORIES)} of {len(CATEGORIES)} images with a category '
+            'confidence below 0.5') in printed
+    assert f'{preds[0]["image_id"]} ({preds[0]["category"]} 0.20' in printed
+
+
+def test_a_photo_with_no_garment_is_reported(infer_tool, trained, tmp_path,
+                                             capsys):
+    """Photos with no garment (a cup of coffee, a flat gray picture) are
+    predicted and written like any other, their category confidence and
+    mean keypoint score in the JSON, and named in the summary where either
+    is low (what the model makes of them is not the point)."""
+    import cv2
+    import skimage.data
+    folder = tmp_path / 'no_garment'
+    folder.mkdir()
+    cv2.imwrite(str(folder / 'coffee.jpg'), skimage.data.coffee()[..., ::-1])
+    cv2.imwrite(str(folder / 'gray.png'), np.full((96, 128, 3), 128,
+                                                  np.uint8))
+    runs = {
+        'category head': [trained['cfg'], trained['unsure'], str(folder)],
+        'category given': [trained['plain_cfg'], trained['ckpt'],
+                           str(folder), '--category', 'dress'],
+    }
+    for how, args in runs.items():
+        capsys.readouterr()
+        code, preds, rows = _run(infer_tool, args, tmp_path / how)
+        assert code == 0, how
+        assert sorted(p['image_id'] for p in preds) == ['coffee.jpg',
+                                                        'gray.png']
+        assert len(rows) == 2
+        (report, ) = [line for line in capsys.readouterr().out.splitlines()
+                      if 'mean keypoint score below' in line]
+        low = []
+        for p in preds:
+            assert isinstance(p['mean_keypoint_score'], float), how
+            conf = p['category_confidence']
+            if how == 'category head':
+                assert isinstance(conf, float)
+            else:
+                assert conf is None  # no head: nothing to report
+            if (p['mean_keypoint_score'] < 0.35
+                    or conf is not None and conf < 0.5):
+                low.append(p['image_id'])
+        assert low, how  # a two-iteration model: unsure of everything
+        assert report.startswith(f'{len(low)} of 2 images with a '), report
+        for image_id in low:
+            assert f'{image_id} (' in report, (how, report)
 
 
 def test_without_a_category_head_the_category_is_still_needed(
@@ -177,7 +225,10 @@ def test_without_a_category_head_the_category_is_still_needed(
     args = [trained['plain_cfg'], trained['ckpt'], photos, '--out-dir',
             str(tmp_path / 'out'), '--device', 'cpu']
     assert infer_tool.main(args) == 2
-    assert 'does not predict it' in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert 'category of 5 image(s) is unknown' in err
+    assert 'the model does not predict it: give --category' in err
+    assert not (tmp_path / 'out').exists()  # nothing written
     # with the category given, the same checkpoint works as before
     assert infer_tool.main(args + ['--category', 'dress']) == 0
     preds = json.loads(
@@ -278,3 +329,70 @@ def test_predict_category_overrides_the_folder_layout(
     assert preds[0]['category'] == SURE
     assert preds[0]['category_source'] == 'predicted'
     _only_category_keypoints(rows[0], SURE)
+
+
+def test_mmpose_inferencer_draws_the_garment_skeleton(trained, photos,
+                                                      tmp_path):
+    """The configs' visualizer (FashionAIPoseLocalVisualizer) is
+    MMPoseInferencer's: its picture of a prediction with the category
+    head is that visualizer's drawing, and an outwear gets no blouse
+    armpit -> top hem link, which MMPose's union skeleton would draw (an
+    untrained model's keypoints lie on top of each other, so the link is
+    checked on the inferencer's own sample with its keypoints moved
+    apart)."""
+    from mmpose.apis import MMPoseInferencer
+    from mmpose.visualization import PoseLocalVisualizer
+    from mmpose_cloth.visualization import FashionAIPoseLocalVisualizer
+    bias = [0.] * len(CATEGORIES)
+    bias[CATEGORIES.index('outwear')] = 30.
+    weights = _set_classifier(trained['ckpt'], str(tmp_path / 'outwear.pth'),
+                              bias)
+    inferencer = MMPoseInferencer(pose2d=trained['cfg'],
+                                  pose2d_weights=weights,
+                                  det_model='whole_image', device='cpu')
+    pose2d = inferencer.inferencer
+    assert isinstance(pose2d.visualizer, FashionAIPoseLocalVisualizer)
+    image = osp.join(photos, 'shop_2.jpg')
+    settings = dict(radius=3, thickness=1, kpt_thr=1e-3)
+    (result, ) = list(inferencer(image, return_datasamples=True,
+                                 return_vis=True, vis_out_dir=str(
+                                     tmp_path / 'vis'), **settings))
+    assert (tmp_path / 'vis' / 'shop_2.jpg').is_file()
+    (picture, ) = result['visualization']
+    sample = result['predictions'][0]
+    assert sample.pred_instances.category_labels.tolist() == [
+        CATEGORIES.index('outwear')]
+    rgb = mmcv.imread(image, channel_order='rgb')
+
+    def drawn_by(visualizer, sample):
+        visualizer.set_dataset_meta(pose2d.model.dataset_meta)
+        visualizer.radius = settings['radius']
+        visualizer.line_width = settings['thickness']
+        return visualizer.add_datasample(
+            'x', rgb.copy(), sample, draw_gt=False,
+            kpt_thr=settings['kpt_thr'])
+
+    np.testing.assert_array_equal(
+        picture, drawn_by(FashionAIPoseLocalVisualizer(name='garment_vis'),
+                          sample))
+    # the sample's keypoints apart: blouse's link at x = 20, every other
+    # keypoint right of x = 50, all of them above kpt_thr
+    h, w = rgb.shape[:2]
+    kpts = np.array([(50 + (w - 60) * (i % 6) / 5, 10 + (h - 20) * (i // 6)
+                      / 3) for i in range(24)], np.float32)
+    ends = [(20, 10), (20, h - 10)]
+    for name, xy in zip(('armpit_left', 'top_hem_left'), ends):
+        kpts[KEYPOINT_NAMES.index(name)] = xy
+    sample.pred_instances.keypoints = kpts[None]
+    raw = sample.pred_instances.raw_keypoint_scores
+    has = list(CATEGORY_KEYPOINTS['outwear'])
+    scores = np.zeros_like(raw)
+    scores[:, has] = 1.
+    sample.pred_instances.keypoint_scores = scores
+    sample.pred_instances.keypoints_visible = scores
+    (moved, ) = pose2d.visualize([image], [sample], return_vis=True,
+                                 **settings)
+    union = drawn_by(PoseLocalVisualizer(name='union_vis'), sample)
+    ys = np.arange(h // 4, 3 * h // 4)
+    assert (union[ys, 20] != rgb[ys, 20]).any(-1).all()  # the link
+    np.testing.assert_array_equal(moved[ys, 19:22], rgb[ys, 19:22])
