@@ -29,3 +29,16 @@ test_dataloader = val_dataloader
 # NHWC: the same function, 1.4-1.6x faster training steps on CPU for the
 # depthwise convolutions of EfficientNet-Lite (measured before choosing it)
 custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLastHook')]
+
+# tools/test.py --tta: the same box at several input sizes, each with its
+# flip test, heatmaps averaged (HeatmapTTAModel); --ensemble CONFIG CKPT adds
+# models
+tta_input_sizes = [(224, 224), (256, 256), (288, 288)]
+tta_model = dict(type='HeatmapTTAModel')
+tta_pipeline = _base_.val_load + [
+    dict(
+        type='TestTimeAug',
+        transforms=[[
+            dict(type='TopdownAffine', input_size=s) for s in tta_input_sizes
+        ], [dict(type='PackPoseInputs')]])
+]
