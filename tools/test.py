@@ -2,7 +2,9 @@
 # Adapted from MMPose 1.3.2 tools/: identical, except that mmpose_cloth is
 # imported first (it registers FashionAI, NE, CPN and DetNet and makes MMPose
 # run on mmcv-lite and torch >= 2.6), so configs work with or without
-# custom_imports.
+# custom_imports, and `--compile` (or `--cfg-options compile=...`) compiles the
+# model's network for prediction (mmpose_cloth's CompileHook; MMEngine's
+# `compile` setting alone compiles training only) and logs the compile time.
 import argparse
 import os
 import os.path as osp
@@ -15,7 +17,8 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.engine import teardown_distributed  # noqa: E402
+from mmpose_cloth.engine import (teardown_distributed,  # noqa: E402
+                                 with_compile_hook)
 
 
 def parse_args():
@@ -38,6 +41,11 @@ def parse_args():
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file. For example, '
         "'--cfg-options model.backbone.depth=18 model.backbone.with_cp=True'")
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the network for prediction (cfg.compile=True); '
+        'other options instead: --cfg-options compile.mode=max-autotune')
     parser.add_argument(
         '--show-dir',
         help='directory where the visualization images will be saved.')
@@ -79,6 +87,8 @@ def merge_args(cfg, args):
 
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
+    if args.compile:
+        cfg.compile = True
 
     # -------------------- work directory --------------------
     # work_dir is determined in this priority: CLI > segment in file > filename
@@ -144,7 +154,8 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
 
-    return cfg
+    # validation and testing compiled too, the compile time logged
+    return with_compile_hook(cfg)
 
 
 def main():
