@@ -130,6 +130,27 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
     )
 
 
+def train_tiny_checkpoint(work_dir: str, split_dir: str, train_ann: str,
+                          val_ann: str) -> dict:
+    """Train :func:`tiny_topdown_cfg` for two iterations (no validation,
+    one checkpoint without the optimizer: fast) and dump its config.
+
+    Returns:
+        dict: ``cfg`` (the config file) and ``ckpt`` (the checkpoint).
+    """
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config(tiny_topdown_cfg(work_dir, split_dir, train_ann, val_ann))
+    cfg.train_cfg.val_interval = 1000
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=2, by_epoch=False,
+        save_optimizer=False, save_param_scheduler=False)
+    Runner.from_cfg(cfg).train()
+    cfg_path = osp.join(work_dir, 'tiny.py')
+    cfg.dump(cfg_path)
+    return dict(cfg=cfg_path, ckpt=osp.join(work_dir, 'iter_2.pth'))
+
+
 @pytest.fixture(scope='session')
 def synthetic_split(tmp_path_factory):
     """A tiny synthetic FashionAI split (4 train images per category at

@@ -48,9 +48,13 @@ Outputs in ``--out-dir`` (default ``work_dirs/infer``):
 
 A CHECKPOINT ending in ``.onnx`` (``tools/deploy/export_onnx.py``) runs in
 ONNX Runtime with the same pre- and post-processing (several times faster on
-CPUs). Flip test is on (``--no-flip`` turns it off). Boxes are whole images
-unless a detector is given. Exit status: 0 done, 2 bad arguments or inputs,
-3 the installed mmcv cannot run the detector (mmcv-lite has no compiled ops).
+CPUs). ``--compile`` runs the PyTorch model's network through
+``torch.compile`` (the first batch compiles, the last, partial batch once
+more for its size; the summary gives the first batch's time apart from the
+others'). Flip test is on (``--no-flip`` turns it off). Boxes are whole
+images unless a detector is given. Exit status: 0 done, 2 bad arguments or
+inputs, 3 the installed mmcv cannot run the detector (mmcv-lite has no
+compiled ops).
 
 The steps (plan, predict, write) are in :mod:`mmpose_cloth.apis`.
 """
@@ -111,6 +115,10 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', default='work_dirs/infer')
     parser.add_argument('--batch-size', type=int, default=16,
                         help='boxes per forward pass')
+    parser.add_argument('--compile', action='store_true', default=None,
+                        help='torch.compile the network (the first batch '
+                        'compiles); other options instead: --cfg-options '
+                        'compile.mode=max-autotune')
     parser.add_argument('--no-flip', action='store_true',
                         help='switch flip test off '
                         '(model.test_cfg.flip_test=False)')
@@ -162,7 +170,8 @@ def run_videos(args, sources) -> int:
                                   'list: leave out --det-config/--test-csv')
     predictor = GarmentPredictor.from_checkpoint(
         args.config, args.checkpoint, device=args.device,
-        flip_test=not args.no_flip, cfg_options=args.cfg_options)
+        flip_test=not args.no_flip, cfg_options=args.cfg_options,
+        compile=args.compile)
     status = 0
     for source in sources:
         t0 = time.time()
@@ -176,6 +185,7 @@ def run_videos(args, sources) -> int:
             status = 1
         print(f'wrote {res.video_path}')
         print(f'wrote {res.json_path}')
+    _print_compile_times(predictor)
     return status
 
 
@@ -199,7 +209,8 @@ def run_images(args) -> int:
         items = [(image_id, None, path) for image_id, _, path in items]
     predictor = GarmentPredictor.from_checkpoint(
         args.config, args.checkpoint, device=args.device,
-        flip_test=not args.no_flip, cfg_options=args.cfg_options)
+        flip_test=not args.no_flip, cfg_options=args.cfg_options,
+        compile=args.compile)
     require_categories(items, predictor.predicts_category)
     items, warning = keep_predicted_categories(items, predictor.keypoint_ids)
     if warning:
@@ -240,6 +251,7 @@ def run_images(args) -> int:
           + ', '.join(f'{counts[c]} {c}' for c in CATEGORIES if counts[c])
           + f') in {secs:.1f} s, {n / secs:.1f} images/s on '
           f'{predictor.device}, flip test {"off" if args.no_flip else "on"}')
+    _print_compile_times(predictor)
     if writer.n_predicted:
         low = writer.low_confidence_ids
         print(f'category predicted for {writer.n_predicted} images; '
@@ -252,6 +264,11 @@ def run_images(args) -> int:
         print(f'wrote {writer.n_vis} pictures in '
               f'{osp.join(args.out_dir, "vis")}')
     return 0
+
+
+def _print_compile_times(predictor) -> None:
+    if predictor.batch_times is not None:
+        print(f'torch.compile: {predictor.batch_times.describe("batch")}')
 
 
 def _no_ops(e: Exception, args) -> int:

@@ -1,9 +1,12 @@
 """A pose model loaded for inference, from a PyTorch checkpoint or an ONNX
 file, behind one call: ``predict_batch(paths, boxes)``."""
+import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import numpy as np
+
+from mmpose_cloth.engine import StepTimes, compile_options, compile_prediction
 
 from .infer_plan import InferenceInputError
 from .inference import (GarmentBatch, model_keypoint_ids,
@@ -36,12 +39,16 @@ class GarmentPredictor:
         predicts_category (bool): whether it predicts the garment category
             (a model with a category head); without it every image needs
             its category.
+        batch_times (StepTimes, optional): seconds of each
+            ``predict_batch`` call of a compiled model (the first one
+            compiles); ``None`` when not compiled.
     """
     predict_batch: Callable[[Sequence[str], Sequence[Optional[np.ndarray]]],
                             GarmentBatch]
     keypoint_ids: np.ndarray
     device: str
     predicts_category: bool = False
+    batch_times: Optional[StepTimes] = None
 
     @classmethod
     def from_checkpoint(cls,
@@ -49,7 +56,8 @@ class GarmentPredictor:
                         checkpoint: str,
                         device: Optional[str] = None,
                         flip_test: bool = True,
-                        cfg_options: Optional[dict] = None
+                        cfg_options: Optional[dict] = None,
+                        compile: Union[bool, dict, None] = None
                         ) -> 'GarmentPredictor':
         """Load a ``.pth`` checkpoint with its config, or a ``.onnx`` file
         (``tools/deploy/export_onnx.py``) to run in ONNX Runtime with the
@@ -61,13 +69,23 @@ class GarmentPredictor:
             device (str, optional): see :func:`default_device`.
             flip_test (bool): ``model.test_cfg.flip_test``.
             cfg_options (dict, optional): config overrides (``.pth`` only).
+            compile (bool | dict, optional): ``torch.compile`` the network
+                (:func:`~mmpose_cloth.engine.compile_prediction`): ``True``
+                or ``torch.compile`` keyword arguments, as MMEngine's
+                ``cfg.compile``; the config's ``compile`` when ``None``
+                (``.pth`` only).
 
         Raises:
             InferenceInputError: an ``.onnx`` file without onnx and
-                onnxruntime installed.
+                onnxruntime installed, or with ``compile``.
         """
         device = default_device(device)
         if checkpoint.endswith('.onnx'):
+            if compile:
+                raise InferenceInputError(
+                    f'{checkpoint}: an ONNX model runs in ONNX Runtime and '
+                    'is not compiled with torch.compile: leave out '
+                    '--compile')
             return cls._from_onnx(config, checkpoint, device, flip_test)
         from mmengine.config import Config
         from mmpose.apis import init_model
@@ -77,12 +95,22 @@ class GarmentPredictor:
         cfg.model.setdefault('test_cfg', {})
         cfg.model.test_cfg['flip_test'] = flip_test
         model = init_model(cfg, checkpoint, device=device)
+        options = compile_options(cfg.get('compile') if compile is None
+                                  else compile)
+        times = None
+        if options is not None:
+            compile_prediction(model, options)
+            times = StepTimes()
 
         def predict(paths, boxes):
-            return predict_garment_batch_with_category(model, paths, boxes)
+            t0 = time.perf_counter()
+            batch = predict_garment_batch_with_category(model, paths, boxes)
+            if times is not None:
+                times.add(time.perf_counter() - t0)
+            return batch
 
         return cls(predict, model_keypoint_ids(model), device,
-                   model_predicts_category(model))
+                   model_predicts_category(model), times)
 
     @classmethod
     def _from_onnx(cls, config: str, checkpoint: str, device: str,
