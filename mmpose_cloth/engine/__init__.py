@@ -9,7 +9,7 @@ from .step_times import StepTimes
 from .teardown import teardown_distributed
 
 __all__ = [
-    'STATIC_SHAPES', 'CompileHook', 'KeypointCountCheckHook', 'StepTimes', 'compile_options',
-    'compile_prediction', 'eager_prediction', 'publish_checkpoint',
-    'teardown_distributed', 'with_compile_hook'
+    'STATIC_SHAPES', 'CompileHook', 'KeypointCountCheckHook', 'StepTimes',
+    'compile_options', 'compile_prediction', 'eager_prediction',
+    'publish_checkpoint', 'teardown_distributed', 'with_compile_hook'
 ]
