@@ -2,7 +2,8 @@
 ``torch.compile`` from MMEngine's ``compile`` setting, the end of a
 distributed run, publishing a checkpoint."""
 from .compile import (STATIC_SHAPES, compile_options, compile_prediction,
-                      eager_prediction, with_compile_hook)
+                      eager_data_preprocessor, eager_prediction,
+                      with_compile_hook)
 from .hooks import CompileHook, KeypointCountCheckHook
 from .publish import publish_checkpoint
 from .step_times import StepTimes
@@ -10,6 +11,7 @@ from .teardown import teardown_distributed
 
 __all__ = [
     'STATIC_SHAPES', 'CompileHook', 'KeypointCountCheckHook', 'StepTimes',
-    'compile_options', 'compile_prediction', 'eager_prediction',
-    'publish_checkpoint', 'teardown_distributed', 'with_compile_hook'
+    'compile_options', 'compile_prediction', 'eager_data_preprocessor',
+    'eager_prediction', 'publish_checkpoint', 'teardown_distributed',
+    'with_compile_hook'
 ]

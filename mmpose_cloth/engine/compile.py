@@ -18,7 +18,8 @@ from mmengine.model import is_model_wrapper
 
 __all__ = [
     'COMPILE_HOOK', 'PREDICTION_TARGETS', 'STATIC_SHAPES', 'compile_options',
-    'compile_prediction', 'eager_prediction', 'with_compile_hook'
+    'compile_prediction', 'eager_prediction', 'eager_data_preprocessor',
+    'with_compile_hook'
 ]
 
 #: what prediction compiles: (attribute path of the owner, method name)
@@ -112,6 +113,28 @@ def eager_prediction(model):
         owner = _owner(net, path)
         if owner is not None:
             vars(owner).pop(name, None)
+    return model
+
+
+def eager_data_preprocessor(model):
+    """Keep ``model.data_preprocessor`` out of a compiled ``train_step``
+    (in place; dynamo runs it eagerly, between two graphs).
+
+    It moves the batch's data samples to the device, and each sample's
+    ``.to()`` deep-copies its metainfo, which holds numpy arrays
+    (``input_center``, ``input_scale``, ...). With torch 2.14 dynamo traced
+    such a copy as a tensor and failed on some runs of the same training
+    ("Dynamo failed to run FX node with fake tensors: ... __deepcopy__ ...
+    'ndarray' object has no attribute '__deepcopy__'"). Normalising a
+    batch costs little next to the network.
+
+    Returns:
+        nn.Module: ``model``.
+    """
+    import torch
+    pre = _bare(model).data_preprocessor
+    if 'forward' not in vars(pre):
+        pre.forward = torch.compiler.disable(pre.forward)
     return model
 
 

@@ -9,7 +9,8 @@ from mmengine.logging import print_log
 
 from mmpose.registry import HOOKS
 
-from ..compile import compile_options, compile_prediction, eager_prediction
+from ..compile import (compile_options, compile_prediction,
+                       eager_data_preprocessor, eager_prediction)
 from ..step_times import StepTimes
 
 
@@ -24,11 +25,15 @@ class CompileHook(Hook):
     ``tools/train.py --compile`` and ``tools/test.py --compile`` set both
     (as does ``--cfg-options compile=...`` through
     :func:`~mmpose_cloth.engine.with_compile_hook`). MMEngine's runner
-    compiles ``model.train_step`` itself; this hook compiles the network of
-    prediction (:func:`~mmpose_cloth.engine.compile_prediction`) in
-    ``before_val`` / ``before_test`` and restores the eager model after
-    each validation, so that the compiled training step sees the model it
-    was compiled for. Without ``cfg.compile`` it does nothing.
+    compiles ``model.train_step`` itself; this hook keeps the data
+    preprocessor out of it
+    (:func:`~mmpose_cloth.engine.eager_data_preprocessor`: dynamo failed on
+    some runs to trace its copies of the samples' numpy metainfo), compiles
+    the network of prediction
+    (:func:`~mmpose_cloth.engine.compile_prediction`) in ``before_val`` /
+    ``before_test`` and restores the eager model after each validation, so
+    that the compiled training step sees the model it was compiled for.
+    Without ``cfg.compile`` it does nothing.
 
     Each phase (train, val, test) logs the first iteration's time, which
     includes compiling, apart from the median of the later ones (the
@@ -49,6 +54,8 @@ class CompileHook(Hook):
 
     def before_train(self, runner) -> None:
         self._times['train'] = StepTimes()
+        if self._on:
+            eager_data_preprocessor(runner.model)
 
     def after_train(self, runner) -> None:
         self._report('train')
@@ -85,9 +92,9 @@ class CompileHook(Hook):
             torch.cuda.synchronize()
         times = self._times[mode]
         times.add(time.perf_counter() - self._t0)
-        if len(times.times) == 1:
-            print_log(f'torch.compile ({mode}): {times.describe()} '
-                      '(compiling)', logger='current')
+        if len(times.times) == 1:  # why the first iteration was slow
+            print_log(f'torch.compile ({mode}): {times.describe()}',
+                      logger='current')
 
     def _report(self, mode: str) -> None:
         times = self._times.pop(mode, None)
