@@ -6,7 +6,6 @@ first batch's time; train.py's flag and ``--cfg-options compile.*`` become
 MMEngine's ``cfg.compile`` with the hook. A tiny model trained for two
 iterations; its compiled graphs are the same in both compiling tests."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import shutil
@@ -16,27 +15,17 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import REPO, train_tiny_checkpoint
+from conftest import REPO, load_tool, train_tiny_checkpoint
 
 pytestmark = pytest.mark.skipif(
     shutil.which('g++') is None and shutil.which('c++') is None,
     reason='torch.compile (inductor) on CPU needs a C++ compiler')
 
 
-def _load_tool(rel_path: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, osp.join(REPO,
-                                                                 rel_path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
-def trained(synthetic_split, tmp_path_factory):
-    return train_tiny_checkpoint(str(tmp_path_factory.mktemp('compile')),
-                                 synthetic_split['root'],
-                                 synthetic_split['ann_file'],
-                                 synthetic_split['ann_file'])
+def trained(synthetic_coco, tmp_path_factory):
+    return train_tiny_checkpoint(synthetic_coco,
+                                 str(tmp_path_factory.mktemp('compile')))
 
 
 def _test_py(trained, work, *extra):
@@ -61,10 +50,10 @@ def test_test_py_compile_reaches_the_runner(trained, tmp_path):
                                                      abs=1e-6)
 
 
-def test_infer_py_compile_writes_eager_keypoints(trained, synthetic_split,
+def test_infer_py_compile_writes_eager_keypoints(trained, synthetic_coco,
                                                  tmp_path, capsys):
-    infer = _load_tool('tools/infer.py', 'infer_tool_compile')
-    images = osp.join(synthetic_split['root'], 'Images', 'skirt')
+    infer = load_tool('tools/infer.py', 'infer_tool_compile')
+    images = osp.join(synthetic_coco['split_dir'], 'Images', 'skirt')
     n = len(glob.glob(osp.join(images, '*.jpg')))
     assert n % 4  # the last batch is a partial one (compiled once more)
     out = {}
@@ -89,7 +78,7 @@ def test_infer_py_compile_writes_eager_keypoints(trained, synthetic_split,
 
 def test_train_py_compile_flag_and_cfg_options(monkeypatch):
     from mmengine.config import Config
-    train = _load_tool('tools/train.py', 'train_tool_compile')
+    train = load_tool('tools/train.py', 'train_tool_compile')
     cfg_path = osp.join(REPO, 'configs', 'cpn',
                         'td-hm_cpn-res18_1xb16-30min_fashionai-128x128_cpu.py')
     for argv, want in (([], None), (['--compile'], True),

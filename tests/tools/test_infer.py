@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, train_tiny_checkpoint
+from conftest import REPO, tiny_topdown_cfg
 
 
 def _load_tool(rel_path: str, name: str):
@@ -35,10 +35,22 @@ def trained(real_or_synthetic_coco, tmp_path_factory):
     """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
     real images (synthetic ones where ../shared is absent): config file and
     checkpoint."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
     data = real_or_synthetic_coco
-    return train_tiny_checkpoint(str(tmp_path_factory.mktemp('infer_work')),
-                                 data['split_dir'], data['paths']['train'],
-                                 data['paths']['val'])
+    work = str(tmp_path_factory.mktemp('infer_work'))
+    cfg = Config(tiny_topdown_cfg(work, data['split_dir'],
+                                  data['paths']['train'],
+                                  data['paths']['val']))
+    # no validation, one checkpoint without the optimizer: a faster fixture
+    cfg.train_cfg.val_interval = 1000
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=2, by_epoch=False,
+        save_optimizer=False, save_param_scheduler=False)
+    Runner.from_cfg(cfg).train()
+    cfg_path = osp.join(work, 'tiny.py')
+    cfg.dump(cfg_path)
+    return dict(cfg=cfg_path, ckpt=osp.join(work, 'iter_2.pth'))
 
 
 @pytest.fixture(scope='module')
