@@ -131,6 +131,40 @@ def tiny_topdown_cfg(work_dir: str, data_root: str, train_ann: str,
     )
 
 
+def load_tool(rel_path: str, name: str):
+    """Import a program under ``tools/`` (not a package) as a module."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name,
+                                                  osp.join(REPO, rel_path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def train_tiny_checkpoint(data: dict, work: str, category=None) -> dict:
+    """Train :func:`tiny_topdown_cfg` for two iterations on a converted
+    split (``data``: ``split_dir`` and ``paths``, as
+    :func:`synthetic_coco` gives; no validation, one checkpoint without the
+    optimizer: fast) and dump its config.
+
+    Returns:
+        dict: ``cfg`` (the config file) and ``ckpt`` (the checkpoint).
+    """
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config(tiny_topdown_cfg(work, data['split_dir'],
+                                  data['paths']['train'],
+                                  data['paths']['val'], category=category))
+    cfg.train_cfg.val_interval = 1000
+    cfg.default_hooks.checkpoint = dict(
+        type='CheckpointHook', interval=2, by_epoch=False,
+        save_optimizer=False, save_param_scheduler=False)
+    Runner.from_cfg(cfg).train()
+    cfg_path = osp.join(work, f'{category or "tiny"}.py')
+    cfg.dump(cfg_path)
+    return dict(cfg=cfg_path, ckpt=osp.join(work, 'iter_2.pth'))
+
+
 @pytest.fixture(scope='session')
 def synthetic_split(tmp_path_factory):
     """A tiny synthetic FashionAI split (4 train images per category at

@@ -48,11 +48,14 @@ Outputs in ``--out-dir`` (default ``work_dirs/infer``):
 
 A CHECKPOINT ending in ``.onnx`` (``tools/deploy/export_onnx.py``) runs in
 ONNX Runtime with the same pre- and post-processing (several times faster on
-CPUs). Flip test is on (``--no-flip`` turns it off); ``--tta`` adds the
+CPUs). ``--compile`` runs the PyTorch model's network through
+``torch.compile`` (the first batch compiles, the last, partial batch once
+more for its size; the summary gives the first batch's time apart from the
+others'). Flip test is on (``--no-flip`` turns it off); ``--tta`` adds the
 config's multi-scale views and ``--ensemble CONFIG CKPT`` further models, as
-in ``tools/test.py``. Boxes are whole images
-unless a detector is given. Exit status: 0 done, 2 bad arguments or inputs,
-3 the installed mmcv cannot run the detector (mmcv-lite has no compiled ops).
+in ``tools/test.py``. Boxes are whole images unless a detector is given.
+Exit status: 0 done, 2 bad arguments or inputs, 3 the installed mmcv cannot
+run the detector (mmcv-lite has no compiled ops).
 
 The steps (plan, predict, write) are in :mod:`mmpose_cloth.apis`.
 """
@@ -113,6 +116,10 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', default='work_dirs/infer')
     parser.add_argument('--batch-size', type=int, default=16,
                         help='boxes per forward pass')
+    parser.add_argument('--compile', action='store_true', default=None,
+                        help='torch.compile the network (the first batch '
+                        'compiles); other options instead: --cfg-options '
+                        'compile.mode=max-autotune')
     parser.add_argument('--no-flip', action='store_true',
                         help='switch flip test off '
                         '(model.test_cfg.flip_test=False)')
@@ -168,7 +175,7 @@ def _predictor(args) -> GarmentPredictor:
     return GarmentPredictor.from_checkpoint(
         args.config, args.checkpoint, device=args.device,
         flip_test=not args.no_flip, cfg_options=args.cfg_options,
-        tta=args.tta, ensemble=args.ensemble)
+        tta=args.tta, ensemble=args.ensemble, compile=args.compile)
 
 
 def run_videos(args, sources) -> int:
@@ -191,6 +198,7 @@ def run_videos(args, sources) -> int:
             status = 1
         print(f'wrote {res.video_path}')
         print(f'wrote {res.json_path}')
+    _print_compile_times(predictor)
     return status
 
 
@@ -252,6 +260,7 @@ def run_images(args) -> int:
           + ', '.join(f'{counts[c]} {c}' for c in CATEGORIES if counts[c])
           + f') in {secs:.1f} s, {n / secs:.1f} images/s on '
           f'{predictor.device}, flip test {"off" if args.no_flip else "on"}')
+    _print_compile_times(predictor)
     if writer.n_predicted:
         print(f'category predicted for {writer.n_predicted} images')
     print(writer.low_confidence_report())
@@ -261,6 +270,11 @@ def run_images(args) -> int:
         print(f'wrote {writer.n_vis} pictures in '
               f'{osp.join(args.out_dir, "vis")}')
     return 0
+
+
+def _print_compile_times(predictor) -> None:
+    if predictor.batch_times is not None:
+        print(f'torch.compile: {predictor.batch_times.describe("batch")}')
 
 
 def _no_ops(e: Exception, args) -> int:

@@ -2,9 +2,12 @@
 # Adapted from MMPose 1.3.2 tools/: identical, except that mmpose_cloth is
 # imported first (it registers FashionAI, NE, CPN and DetNet and makes MMPose
 # run on mmcv-lite and torch >= 2.6), so configs work with or without
-# custom_imports, and for --tta / --ensemble (test-time augmentation the way
-# MMDetection's and MMSegmentation's test.py do it: the config's tta_model
-# wraps its model and tta_pipeline replaces the test pipeline).
+# custom_imports; `--compile` (or `--cfg-options compile=...`) compiles the
+# model's network for prediction (mmpose_cloth's CompileHook; MMEngine's
+# `compile` setting alone compiles training only) and logs the compile time;
+# --tta / --ensemble are test-time augmentation the way MMDetection's and
+# MMSegmentation's test.py do it (the config's tta_model wraps its model and
+# tta_pipeline replaces the test pipeline).
 import argparse
 import os
 import os.path as osp
@@ -17,7 +20,8 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.engine import teardown_distributed  # noqa: E402
+from mmpose_cloth.engine import (teardown_distributed,  # noqa: E402
+                                 with_compile_hook)
 
 
 def parse_args():
@@ -40,6 +44,11 @@ def parse_args():
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file. For example, '
         "'--cfg-options model.backbone.depth=18 model.backbone.with_cp=True'")
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the network for prediction (cfg.compile=True); '
+        'other options instead: --cfg-options compile.mode=max-autotune')
     parser.add_argument(
         '--show-dir',
         help='directory where the visualization images will be saved.')
@@ -94,6 +103,8 @@ def merge_args(cfg, args):
 
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
+    if args.compile:
+        cfg.compile = True
 
     # -------------------- work directory --------------------
     # work_dir is determined in this priority: CLI > segment in file > filename
@@ -174,7 +185,8 @@ def merge_args(cfg, args):
                 dict(config=c, checkpoint=k) for c, k in args.ensemble
             ]
 
-    return cfg
+    # validation and testing compiled too, the compile time logged
+    return with_compile_hook(cfg)
 
 
 def main():

@@ -2,7 +2,10 @@
 # Adapted from MMPose 1.3.2 tools/: identical, except that mmpose_cloth is
 # imported first (it registers FashionAI, NE, CPN and DetNet and makes MMPose
 # run on mmcv-lite and torch >= 2.6), so configs work with or without
-# custom_imports, and `--amp` without a CUDA GPU exits with a clear message.
+# custom_imports, `--amp` without a CUDA GPU exits with a clear message, and
+# `--compile` (or `--cfg-options compile=...`) is MMEngine's `compile` setting
+# with mmpose_cloth's CompileHook (validation compiled too, compile time
+# logged).
 import argparse
 import os
 import os.path as osp
@@ -13,7 +16,8 @@ from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.engine import teardown_distributed  # noqa: E402
+from mmpose_cloth.engine import (teardown_distributed,  # noqa: E402
+                                 with_compile_hook)
 
 
 def parse_args():
@@ -33,6 +37,11 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
+    parser.add_argument(
+        '--compile',
+        action='store_true',
+        help='torch.compile the model (MMEngine cfg.compile=True); other '
+        'options instead: --cfg-options compile.mode=max-autotune')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -122,6 +131,9 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
+    if args.compile:
+        cfg.compile = True
+
     # resume training
     if args.resume == 'auto':
         cfg.resume = True
@@ -151,7 +163,8 @@ def merge_args(cfg, args):
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
 
-    return cfg
+    # validation and testing compiled too, the compile time logged
+    return with_compile_hook(cfg)
 
 
 def main():

@@ -23,9 +23,10 @@ from .model_bench import ModelBench
 from .pipeline import measure_pipelines, pipeline_inputs, profile_pipeline
 from .report import (attach_ne, ne_of, plot_benchmark, print_details,
                      print_table)
-from .results import (BenchmarkResult, BenchmarkRow, EvaluationTiming,
-                      InferSpeed, MachineInfo, MemoryUse, PipelineSpeed,
-                      TrainSpeed, load_benchmark, save_benchmark)
+from .results import (BenchmarkResult, BenchmarkRow, CompileTime,
+                      EvaluationTiming, InferSpeed, MachineInfo, MemoryUse,
+                      PipelineSpeed, TrainSpeed, load_benchmark,
+                      save_benchmark)
 
 __all__ = [
     'BenchmarkSettings', 'machine_description', 'run_benchmark',
@@ -37,6 +38,7 @@ __all__ = [
     'median_ratio', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
     'profile_pipeline', 'attach_ne', 'ne_of', 'plot_benchmark',
     'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
-    'EvaluationTiming', 'InferSpeed', 'MachineInfo', 'MemoryUse',
-    'PipelineSpeed', 'TrainSpeed', 'load_benchmark', 'save_benchmark'
+    'CompileTime', 'EvaluationTiming', 'InferSpeed', 'MachineInfo',
+    'MemoryUse', 'PipelineSpeed', 'TrainSpeed', 'load_benchmark',
+    'save_benchmark'
 ]

@@ -16,7 +16,9 @@ FashionAI), :func:`run_benchmark` measures (:mod:`.measure`,
   before the first step; on CUDA ``torch.cuda.max_memory_allocated``;
 * the training data pipeline's throughput in images/s per worker, with the
   time of every transform;
-* the NE metric and the offline evaluator on random images.
+* the NE metric and the offline evaluator on random images;
+* for ``::compile`` entries, the first (compiling) call of the training
+  step and of each inference batch size, apart from the steady state.
 
 The result is a :class:`~.results.BenchmarkResult` of typed rows.
 """
@@ -233,7 +235,8 @@ def run_benchmark(configs: Sequence[str],
                 memory=memory[i],
                 pipeline=pipes[i],
                 gflops_ratio=gflops[i] / gflops[0]
-                if gflops[i] is not None and gflops[0] else None))
+                if gflops[i] is not None and gflops[0] else None,
+                compile=b.compile))
     return BenchmarkResult(machine=_machine_info(device, desc),
                            args=s.to_json(), results=rows,
                            evaluation=evaluation)

@@ -9,8 +9,9 @@ from mmpose_cloth.utils.config import ConfigVariant
 __all__ = ['BENCHMARK_FLAGS', 'BenchmarkEntry']
 
 #: the flags a benchmark entry may carry after ``::``: channels-last memory
-#: format, mixed precision, the bare backbone with a mean-of-features loss
-BENCHMARK_FLAGS = ('channels-last', 'amp', 'backbone-only')
+#: format, mixed precision, the bare backbone with a mean-of-features loss,
+#: ``torch.compile`` of the timed training step and inference forward
+BENCHMARK_FLAGS = ('channels-last', 'amp', 'backbone-only', 'compile')
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,11 @@ def measure_train_speed(benches: Sequence[ModelBench], iters: int,
                         warmup: int) -> List[TrainSpeed]:
     """Training throughput: ``warmup`` untimed, then ``iters`` timed
     training steps of every model, round-robin; prints each round's
-    images/s."""
+    images/s. A compiled model's first step (it compiles) comes before
+    the warm-up and goes to its ``compile.train_first_step_s``."""
+    for b in benches:
+        if b.compile is not None:
+            b.compile.train_first_step_s = b.train_step()
     for _ in range(warmup):
         for b in benches:
             b.train_step()
@@ -91,9 +95,14 @@ def measure_inference(benches: Sequence[ModelBench], batch: int, iters: int,
                       warmup: int) -> List[InferSpeed]:
     """Inference: latency per image at batch 1 and throughput at
     ``batch``, ``max(1, warmup)`` untimed rounds, then ``iters`` timed
-    ones, round-robin."""
+    ones, round-robin. A compiled model's first call of each batch size
+    (it compiles) comes before them and goes to its ``compile``."""
     lat = [[] for _ in benches]
     thr = [[] for _ in benches]
+    for b in benches:
+        if b.compile is not None:
+            b.compile.infer_first_b1_s = b.infer(1)
+            b.compile.infer_first_batch_s = b.infer(batch)
     for _ in range(max(1, warmup)):
         for b in benches:
             b.infer(1)
@@ -126,7 +135,8 @@ def measure_memory_cpu(entries: Sequence[BenchmarkEntry],
     grows, so one process per config is the only clean way to see each one.
     A fresh process rather than a fork: forking after torch has started its
     OpenMP threads can deadlock the child. ``None`` where the probe fails
-    (with a warning) and for every config off Linux."""
+    (with a warning), for every config off Linux and for ``compile``
+    entries: a process's peak RSS would be the compiler's."""
     if not osp.exists('/proc/self/statm'):  # not Linux
         return [None] * len(entries)
     results = []
@@ -134,6 +144,9 @@ def measure_memory_cpu(entries: Sequence[BenchmarkEntry],
     env['PYTHONPATH'] = os.pathsep.join(
         p for p in (_PACKAGE_PARENT, env.get('PYTHONPATH')) if p)
     for entry in entries:
+        if 'compile' in entry.flags:
+            results.append(None)
+            continue
         cmd = [sys.executable, '-m', 'mmpose_cloth.analysis.memory_probe',
                entry.text, root, ann_file, '--batch', str(batch)]
         if input_size:

@@ -8,10 +8,12 @@ from typing import Optional
 import numpy as np
 import torch
 
+from mmpose_cloth.engine import STATIC_SHAPES
 from mmpose_cloth.utils.config import config_input_size
 from .data import build_train_dataset, train_pipeline_cfg
 from .entry import BenchmarkEntry
 from .flops import count_gflops
+from .results import CompileTime
 
 __all__ = ['ModelBench']
 
@@ -22,9 +24,14 @@ class ModelBench:
     config's own training pipeline, so that the targets have the head's
     real (multi-level) structure.
 
+    With ``compile`` the training step (forward, loss, backward, optimizer
+    step: what MMEngine's ``cfg.compile`` compiles, ``model.train_step``)
+    and the inference forward each run through ``torch.compile`` with
+    static shapes; :attr:`compile` collects the first calls' seconds.
+
     Args:
         entry (BenchmarkEntry): the config variant and its flags
-            (``channels-last``, ``amp``, ``backbone-only``).
+            (``channels-last``, ``amp``, ``backbone-only``, ``compile``).
         cfg (mmengine.Config): its loaded config.
         device (torch.device): where to run.
         batch (int): B, the training batch size.
@@ -37,6 +44,9 @@ class ModelBench:
         params (float): parameters of the timed network, in millions.
         last_cpu_s (float): the process's CPU seconds of the last training
             step.
+        compile (CompileTime | None): the compile's options and first
+            calls (filled in by the ``measure_*`` functions); ``None``
+            without ``compile``.
     """
 
     def __init__(self, entry: BenchmarkEntry, cfg, device: torch.device,
@@ -80,6 +90,15 @@ class ModelBench:
             self.scaler = torch.amp.GradScaler('cuda')
         self.batch = batch
         self.last_cpu_s = 0.0
+        self._train_once, self._infer_once = self._train_body, \
+            self._infer_body
+        self.compile = None
+        if 'compile' in entry.flags:
+            self.compile = CompileTime(options=dict(STATIC_SHAPES))
+            self._train_once = torch.compile(self._train_body,
+                                             **self.compile.options)
+            self._infer_once = torch.compile(self._infer_body,
+                                             **self.compile.options)
 
     def autocast(self):
         """fp16 autocast on CUDA, bf16 on CPU with ``amp``; off without."""
@@ -101,6 +120,13 @@ class ModelBench:
         self.sync()
         c0 = time.process_time()
         t0 = time.perf_counter()
+        self._train_once()
+        self.sync()
+        dt = time.perf_counter() - t0
+        self.last_cpu_s = time.process_time() - c0
+        return dt
+
+    def _train_body(self) -> None:
         self.optimizer.zero_grad(set_to_none=True)
         with self.autocast():
             if self.backbone_only:
@@ -117,10 +143,6 @@ class ModelBench:
         else:
             loss.backward()
             self.optimizer.step()
-        self.sync()
-        dt = time.perf_counter() - t0
-        self.last_cpu_s = time.process_time() - c0
-        return dt
 
     @torch.no_grad()
     def infer(self, batch: int) -> float:
@@ -133,13 +155,17 @@ class ModelBench:
             inputs = inputs.repeat(reps, 1, 1, 1)[:batch]
         self.sync()
         t0 = time.perf_counter()
-        with self.autocast():
-            if self.backbone_only:
-                self.net(inputs)
-            else:
-                self.model(inputs, None, mode='tensor')
+        self._infer_once(inputs)
         self.sync()
         return time.perf_counter() - t0
+
+    def _infer_body(self, inputs: torch.Tensor):
+        # the outputs are returned: a compiled graph whose outputs nobody
+        # reads would be optimised away
+        with self.autocast():
+            if self.backbone_only:
+                return self.net(inputs)
+            return self.model(inputs, None, mode='tensor')
 
     def gflops(self) -> Optional[float]:
         """GFLOPs of one image at the config's input size (MMEngine's

@@ -43,13 +43,22 @@ def print_table(rows: Sequence[BenchmarkRow], batch: int, iters: int) -> None:
 
 
 def print_details(result: BenchmarkResult) -> None:
-    """Each config's pipeline time per transform, and the evaluation
-    timing."""
+    """Each config's pipeline time per transform, the compile time of
+    ``::compile`` entries and the evaluation timing."""
     for r in result.results:
         steps = ', '.join(f'{k} {v:.2f}'
                           for k, v in r.pipeline.transforms_ms.items())
         print(f'pipeline {r.name}: {r.pipeline.ms_per_img:.1f} '
               f'ms/img ({steps} ms)')
+    for r in result.results:
+        c = r.compile
+        if c is not None:
+            print(f'torch.compile {r.name}: first training step '
+                  f'{c.train_first_step_s:.2f} s (then {r.train.step_s:.3f}'
+                  f' s), first inference {c.infer_first_b1_s:.2f} s at '
+                  f'batch 1 (then {r.infer.latency_ms:.1f} ms) and '
+                  f'{c.infer_first_batch_s:.2f} s at batch {r.batch} (then '
+                  f'{r.batch / r.infer.img_per_s:.3f} s)')
     ev = result.evaluation
     if ev:
         print(f'evaluation of {ev.images} images: NE '

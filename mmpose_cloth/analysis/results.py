@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 __all__ = [
-    'TrainSpeed', 'InferSpeed', 'MemoryUse', 'PipelineSpeed',
+    'TrainSpeed', 'InferSpeed', 'MemoryUse', 'PipelineSpeed', 'CompileTime',
     'EvaluationTiming', 'MachineInfo', 'BenchmarkRow', 'BenchmarkResult',
     'load_benchmark', 'save_benchmark'
 ]
@@ -72,6 +72,17 @@ class PipelineSpeed:
 
 
 @dataclass
+class CompileTime:
+    """``torch.compile``'s warm-up (``::compile`` entries): wall seconds of
+    the first call of each compiled shape, compiling included. The steady
+    state is the row's ``train.step_s`` and ``infer`` medians."""
+    options: Dict[str, Any]  #: the ``torch.compile`` keyword arguments
+    train_first_step_s: Optional[float] = None
+    infer_first_b1_s: Optional[float] = None  #: batch 1
+    infer_first_batch_s: Optional[float] = None  #: the benchmark's batch
+
+
+@dataclass
 class EvaluationTiming:
     """Seconds to score ``images`` random images."""
     images: int
@@ -119,11 +130,12 @@ class BenchmarkRow:
     gflops_ratio: Optional[float] = None  #: to the first config
     ne: Optional[float] = None  #: from ``--ne-json``
     has_ne: bool = False  #: whether NE was looked up (``ne`` in the JSON)
+    compile: Optional[CompileTime] = None  #: ``::compile`` entries only
 
     def to_dict(self) -> Dict[str, Any]:
         d = {f.name: getattr(self, f.name)
              for f in dataclasses.fields(self)
-             if f.name not in ('has_ne', 'ne', 'gflops_ratio')}
+             if f.name not in ('has_ne', 'ne', 'gflops_ratio', 'compile')}
         d['train'] = dataclasses.asdict(self.train)
         d['infer'] = dataclasses.asdict(self.infer)
         d['memory'] = self.memory.to_dict() if self.memory else None
@@ -133,6 +145,8 @@ class BenchmarkRow:
             d['gflops_ratio'] = self.gflops_ratio
         if self.has_ne:
             d['ne'] = self.ne
+        if self.compile is not None:
+            d['compile'] = dataclasses.asdict(self.compile)
         return d
 
     @classmethod
@@ -144,6 +158,8 @@ class BenchmarkRow:
         d['pipeline'] = PipelineSpeed(**d['pipeline']) \
             if d.get('pipeline') else None
         d['has_ne'] = 'ne' in d
+        d['compile'] = CompileTime(**d['compile']) if d.get('compile') \
+            else None
         return cls(**d)
 
 

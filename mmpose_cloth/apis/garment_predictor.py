@@ -1,9 +1,12 @@
 """A pose model loaded for inference, from a PyTorch checkpoint or an ONNX
 file, behind one call: ``predict_batch(paths, boxes)``."""
+import time
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
+
+from mmpose_cloth.engine import StepTimes, compile_options, compile_prediction
 
 from .infer_plan import InferenceInputError
 from .inference import (GarmentBatch, model_keypoint_ids,
@@ -37,6 +40,9 @@ class GarmentPredictor:
             (a model with a category head); without it every image needs
             its category.
         name (str): what to call it in messages (the checkpoint file).
+        batch_times (StepTimes, optional): seconds of each
+            ``predict_batch`` call of a compiled model (the first one
+            compiles); ``None`` when not compiled.
     """
     predict_batch: Callable[[Sequence[str], Sequence[Optional[np.ndarray]]],
                             GarmentBatch]
@@ -44,6 +50,7 @@ class GarmentPredictor:
     device: str
     predicts_category: bool = False
     name: str = 'the model'
+    batch_times: Optional[StepTimes] = None
 
     @classmethod
     def from_checkpoint(cls,
@@ -53,7 +60,8 @@ class GarmentPredictor:
                         flip_test: bool = True,
                         cfg_options: Optional[dict] = None,
                         tta: bool = False,
-                        ensemble: Sequence[Tuple[str, str]] = ()
+                        ensemble: Sequence[Tuple[str, str]] = (),
+                        compile: Union[bool, dict, None] = None
                         ) -> 'GarmentPredictor':
         """Load a ``.pth`` checkpoint with its config, or a ``.onnx`` file
         (``tools/deploy/export_onnx.py``) to run in ONNX Runtime with the
@@ -71,11 +79,18 @@ class GarmentPredictor:
             ensemble (Sequence[tuple[str, str]]): (config, checkpoint) of
                 further models whose heatmaps are averaged with this one's
                 (``tools/test.py --ensemble``).
+            compile (bool | dict, optional): ``torch.compile`` the network
+                (:func:`~mmpose_cloth.engine.compile_prediction`; with
+                ``tta``/``ensemble`` every model's): ``True`` or
+                ``torch.compile`` keyword arguments, as MMEngine's
+                ``cfg.compile``; the config's ``compile`` when ``None``
+                (``.pth`` only).
 
         Raises:
             InferenceInputError: an ``.onnx`` file without onnx and
-                onnxruntime installed, or with ``tta``/``ensemble``; a
-                config without ``tta_pipeline`` with ``tta``.
+                onnxruntime installed, or with ``tta``/``ensemble`` or
+                ``compile``; a config without ``tta_pipeline`` with
+                ``tta``.
         """
         device = default_device(device)
         if checkpoint.endswith('.onnx'):
@@ -83,6 +98,11 @@ class GarmentPredictor:
                 raise InferenceInputError(
                     'test-time augmentation and ensembles run the PyTorch '
                     'checkpoints (.pth), not an .onnx file')
+            if compile:
+                raise InferenceInputError(
+                    f'{checkpoint}: an ONNX model runs in ONNX Runtime and '
+                    'is not compiled with torch.compile: leave out '
+                    '--compile')
             return cls._from_onnx(config, checkpoint, device, flip_test)
         from mmengine.config import Config
         from mmpose.apis import init_model
@@ -106,13 +126,24 @@ class GarmentPredictor:
                    if k != 'type'}).to(device).eval()
             step = tta_model.test_step
             pipeline = cfg.tta_pipeline if tta else None
+        options = compile_options(cfg.get('compile') if compile is None
+                                  else compile)
+        times = None
+        if options is not None:
+            compile_prediction(tta_model if tta or ensemble else model,
+                               options)
+            times = StepTimes()
 
         def predict(paths, boxes):
-            return predict_garment_batch_with_category(
+            t0 = time.perf_counter()
+            batch = predict_garment_batch_with_category(
                 model, paths, boxes, pipeline=pipeline, test_step=step)
+            if times is not None:
+                times.add(time.perf_counter() - t0)
+            return batch
 
         return cls(predict, model_keypoint_ids(model), device,
-                   model_predicts_category(model), checkpoint)
+                   model_predicts_category(model), checkpoint, times)
 
     @classmethod
     def _from_onnx(cls, config: str, checkpoint: str, device: str,

@@ -10,7 +10,8 @@ other.
 A *config variant* is a config file followed by ``::``-separated parts:
 ``key=value`` overrides a config key (MMEngine's ``--cfg-options`` syntax,
 e.g. ``model.head.fast=False``) and a bare word is a flag that the caller
-interprets (the benchmark's ``channels-last``, ``amp``, ``backbone-only``)::
+interprets (the benchmark's ``channels-last``, ``amp``, ``backbone-only``,
+``compile``)::
 
     CPN=configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
     $CPN::model.head.fast=False::amp

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import REPO
 from mmpose_cloth.analysis import (BenchmarkResult, BenchmarkRow,
-                                   EvaluationTiming, InferSpeed, MachineInfo,
-                                   MemoryUse, PipelineSpeed, TrainSpeed,
-                                   attach_ne, load_benchmark, ne_of,
-                                   plot_benchmark, print_details,
+                                   CompileTime, EvaluationTiming, InferSpeed,
+                                   MachineInfo, MemoryUse, PipelineSpeed,
+                                   TrainSpeed, attach_ne, load_benchmark,
+                                   ne_of, plot_benchmark, print_details,
                                    print_table, save_benchmark)
 
 COMMITTED = sorted(
@@ -57,6 +57,11 @@ def test_row_round_trips_through_json(tmp_path):
         _row('cpn/cpn-res18 [amp]', memory=None, gflops_ratio=1.0),
         _row('sb/res18', memory=MemoryUse(train_step_mb=8.0,
                                           peak_alloc_mb=12.0)),
+        _row('sb/res18 [compile]',
+             compile=CompileTime(options=dict(dynamic=False),
+                                 train_first_step_s=30.0,
+                                 infer_first_b1_s=10.0,
+                                 infer_first_batch_s=12.0)),
     ]
     result = BenchmarkResult(
         machine=MachineInfo(description='a CPU', device='cpu',
@@ -78,12 +83,14 @@ def test_row_round_trips_through_json(tmp_path):
     assert raw['results'][1]['memory'] is None
     assert 'gflops_ratio' not in raw['results'][0]
     assert 'ne' not in raw['results'][0]  # only when NE was looked up
+    assert [('compile' in r) for r in raw['results']] == [False] * 3 + [True]
+    assert raw['results'][3]['compile']['train_first_step_s'] == 30.0
     assert load_benchmark(path) == result
 
     attach_ne(result.results, {'td-hm_cpn-res18': 0.07})
     save_benchmark(result, path)
     raw = json.loads(open(path).read())
-    assert [r['ne'] for r in raw['results']] == [0.07, 0.07, 0.07]
+    assert [r['ne'] for r in raw['results']] == [0.07] * 4
     assert load_benchmark(path) == result
 
 

@@ -210,3 +210,20 @@ def test_inference_api_takes_tta_and_ensembles(tiny, real_or_synthetic_coco):
                 paths, boxes).keypoints)
     np.testing.assert_allclose(views[0], expected, atol=1e-3)
     assert not np.allclose(views[1], expected, atol=1e-3)
+
+
+def test_compile_reaches_every_model_of_the_tta_model(tiny):
+    """--compile with --tta/--ensemble compiles the tested model's and the
+    ensemble's networks (torch.compile is lazy: nothing runs here), and
+    eager_prediction undoes it."""
+    from mmpose_cloth.engine import compile_prediction, eager_prediction
+    tta = _tta(tiny['models'][0], ensemble=[dict(
+        config=tiny['cfg'], checkpoint=tiny['ckpts'][1])])
+    nets = [tta.module, tta.ensemble[0]]
+    compile_prediction(tta, {})
+    for net in nets:
+        assert 'extract_feat' in vars(net) and 'forward' in vars(net.head)
+    eager_prediction(tta)
+    for net in nets:
+        assert 'extract_feat' not in vars(net)
+        assert 'forward' not in vars(net.head)

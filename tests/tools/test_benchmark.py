@@ -5,6 +5,7 @@ the machine is shared."""
 import importlib.util
 import json
 import os.path as osp
+import shutil
 
 import pytest
 
@@ -92,6 +93,9 @@ def test_spec_variants(benchmark):
     assert spec.flags == {'channels-last'}
     assert spec.name == ('cpn/cpn-res50 [model.head.fast=False] '
                          '[channels-last]')
+    spec = _entry(CPN_R50 + '::channels-last::compile', args)
+    assert spec.flags == {'channels-last', 'compile'}
+    assert spec.name == 'cpn/cpn-res50 [channels-last] [compile]'
     with pytest.raises(ValueError, match='unknown variant'):
         _entry(CPN_R50 + '::fastest', args)
     # global switches apply to every entry without renaming it
@@ -116,3 +120,41 @@ def test_input_size_override_rescales_codecs(benchmark):
     assert tuple(cfg.model.head.decoder['heatmap_size']) == (32, 24)
     with pytest.raises(SystemExit):
         benchmark.parse_args([CPN_R50, '--input-size', '100x100'])
+
+
+@pytest.mark.skipif(
+    shutil.which('g++') is None and shutil.which('c++') is None,
+    reason='torch.compile (inductor) on CPU needs a C++ compiler')
+def test_compile_variant_reports_compile_time_apart(benchmark, tmp_path):
+    """``::compile`` next to the eager entry: its row holds the first
+    (compiling) calls apart from the steady medians, and reads back. The
+    model is SimpleBaseline cut to ResNet-18's first stage and a 1x1 head,
+    so that inductor compiles it in seconds."""
+    from mmpose_cloth.analysis import CompileTime, load_benchmark
+    tiny = tmp_path / 'td-hm_res18-stage1_tiny.py'
+    tiny.write_text(
+        f'_base_ = [{SIMPLE!r}]\n'
+        'model = dict(\n'
+        '    backbone=dict(num_stages=1, strides=(1, ), dilations=(1, ),\n'
+        '                  out_indices=(0, )),\n'
+        '    head=dict(in_channels=64, deconv_out_channels=None,\n'
+        '              deconv_kernel_sizes=None))\n')
+    out_json = tmp_path / 'bench.json'
+    benchmark.main([
+        str(tiny), f'{tiny}::compile', '--smoke', '--no-acc',
+        '--eval-images', '0', '--out-json', str(out_json), '--work-dir',
+        str(tmp_path / 'w')
+    ])
+    eager, compiled = json.loads(out_json.read_text())['results']
+    assert 'compile' not in eager and compiled['flags'] == ['compile']
+    assert eager['memory'] and compiled['memory'] is None  # the compiler's
+    times = compiled['compile']
+    assert times['options'] == {'dynamic': False}
+    # compiling takes longer than a step (seconds against milliseconds)
+    assert times['train_first_step_s'] > 3 * compiled['train']['step_s']
+    assert times['infer_first_b1_s'] > \
+        3 * compiled['infer']['latency_ms'] / 1e3
+    assert compiled['train']['img_per_s'] > 0
+    row = load_benchmark(str(out_json)).results[1]
+    assert isinstance(row.compile, CompileTime)
+    assert row.compile.train_first_step_s == times['train_first_step_s']

@@ -31,9 +31,13 @@ ratios of the same round.
 A CONFIG may carry variants after ``::``, so that variants of one config are
 compared in the same run: ``key=value`` overrides a config key (e.g.
 ``model.head.fast=False``, CPN's plain formulation), and the flags
-``channels-last``, ``amp`` and ``backbone-only`` (the bare backbone with a
-mean-of-features loss, e.g. a bare ResNet-50) apply to that entry only;
-``--channels-last`` and ``--amp`` apply to all.
+``channels-last``, ``amp``, ``backbone-only`` (the bare backbone with a
+mean-of-features loss, e.g. a bare ResNet-50) and ``compile``
+(``torch.compile`` of the training step and the inference forward; the
+first, compiling call of each is reported apart from the steady state, and
+the CPU memory probe is skipped) apply to that entry only and combine
+(``CONFIG::channels-last::compile``); ``--channels-last`` and ``--amp``
+apply to all.
 
 Example::
 
@@ -73,7 +77,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
         'evaluation speed',
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog='CONFIG may be followed by ::key=value overrides and the '
-        'flags ::channels-last, ::amp, ::backbone-only')
+        'flags ::channels-last, ::amp, ::backbone-only, ::compile')
     parser.add_argument('configs', nargs='+', metavar='CONFIG')
     parser.add_argument('--batch', type=int, default=4,
                         help='training / batched inference batch size '

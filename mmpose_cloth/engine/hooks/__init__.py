@@ -1,4 +1,5 @@
 from .channels_last_hook import ChannelsLastHook
+from .compile_hook import CompileHook
 from .keypoint_count_check_hook import KeypointCountCheckHook
 
-__all__ = ['ChannelsLastHook', 'KeypointCountCheckHook']
+__all__ = ['ChannelsLastHook', 'CompileHook', 'KeypointCountCheckHook']
