@@ -1,7 +1,8 @@
 """Measuring models and data: the side-by-side benchmark
 (``tools/analysis/benchmark.py``), parameter and FLOP counts
-(``tools/analysis/count_params_flops.py``) and data pipeline profiles
-(``tools/analysis/profile_pipeline.py``).
+(``tools/analysis/count_params_flops.py``), data pipeline profiles
+(``tools/analysis/profile_pipeline.py``) and end-to-end inference times of
+a checkpoint's predictors (``tools/analysis/infer_speed.py``).
 
 * :mod:`.benchmark`: :func:`run_benchmark` and its settings;
 * :mod:`.measure`, :mod:`.pipeline`: one ``measure_*`` function per figure;
@@ -9,11 +10,14 @@
 * :mod:`.report`: the table, summary and chart made from the rows;
 * :mod:`.flops`: MMEngine's FLOP counter, standard models to count;
 * :mod:`.entry`, :mod:`.model_bench`, :mod:`.data`: a benchmarked config,
-  its built model and batch, the synthetic data they run on.
+  its built model and batch, the synthetic data they run on;
+* :mod:`.infer_speed`: eager, compiled, ONNX Runtime, TTA and ensemble
+  predictors of one checkpoint timed side by side.
 """
 from .benchmark import BenchmarkSettings, machine_description, run_benchmark
 from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
 from .entry import BENCHMARK_FLAGS, BenchmarkEntry
+from .infer_speed import PredictorSpeed, measure_predictors
 from .flops import (PUBLISHED, STANDARD_MODELS, count_gflops,
                     count_params_flops, standard_model_cfg)
 from .measure import (measure_evaluation, measure_gflops, measure_inference,
@@ -35,7 +39,7 @@ __all__ = [
     'count_gflops', 'count_params_flops', 'standard_model_cfg',
     'measure_evaluation', 'measure_gflops', 'measure_inference',
     'measure_memory_cpu', 'measure_memory_cuda', 'measure_train_speed',
-    'median_ratio', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
+    'median_ratio', 'PredictorSpeed', 'measure_predictors', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
     'profile_pipeline', 'attach_ne', 'ne_of', 'plot_benchmark',
     'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
     'CompileTime', 'EvaluationTiming', 'InferSpeed', 'MachineInfo',

@@ -180,6 +180,8 @@ def run_benchmark(configs: Sequence[str],
         for t in configs
     ]
     cfgs = [load_config(e.variant, s.input_size) for e in entries]
+    # each config in its own layout (ChannelsLastHook) unless ::nchw
+    entries = [e.with_config_layout(c) for e, c in zip(entries, cfgs)]
     with _data_folder(s.work_dir) as root:
         _log(f'synthetic data: {5 * s.pipeline_images} images of '
              f'{s.pipeline_image_size[0]}x{s.pipeline_image_size[1]}'

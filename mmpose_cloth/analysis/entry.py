@@ -9,9 +9,12 @@ from mmpose_cloth.utils.config import ConfigVariant
 __all__ = ['BENCHMARK_FLAGS', 'BenchmarkEntry']
 
 #: the flags a benchmark entry may carry after ``::``: channels-last memory
-#: format, mixed precision, the bare backbone with a mean-of-features loss,
-#: ``torch.compile`` of the timed training step and inference forward
-BENCHMARK_FLAGS = ('channels-last', 'amp', 'backbone-only', 'compile')
+#: format (a config with ``ChannelsLastHook`` has it without the flag),
+#: NCHW even where the config says channels-last, mixed precision, the bare
+#: backbone with a mean-of-features loss, ``torch.compile`` of the timed
+#: training step and inference forward
+BENCHMARK_FLAGS = ('channels-last', 'nchw', 'amp', 'backbone-only',
+                   'compile')
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,20 @@ class BenchmarkEntry:
         brackets = ''.join(f' [{e}]' for e in extra)
         return cls(variant, variant.flags | global_flags,
                    f'{folder}/{short}' + brackets, stem + brackets, stem)
+
+    def with_config_layout(self, cfg) -> 'BenchmarkEntry':
+        """The entry with its config's memory format: ``channels-last``
+        added where the config trains channels-last (``ChannelsLastHook``)
+        and the entry does not say ``nchw``.
+
+        Args:
+            cfg (mmengine.Config): the entry's loaded config.
+        """
+        from dataclasses import replace
+        from mmpose_cloth.engine.hooks import ChannelsLastHook
+        if 'nchw' in self.flags or not ChannelsLastHook.in_config(cfg):
+            return self
+        return replace(self, flags=self.flags | {'channels-last'})
 
     @property
     def text(self) -> str:

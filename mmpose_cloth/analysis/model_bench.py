@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from mmpose_cloth.engine import STATIC_SHAPES
+from mmpose_cloth.engine.hooks import ChannelsLastHook
 from mmpose_cloth.utils.config import config_input_size
 from .data import build_train_dataset, train_pipeline_cfg
 from .entry import BenchmarkEntry
@@ -31,7 +32,10 @@ class ModelBench:
 
     Args:
         entry (BenchmarkEntry): the config variant and its flags
-            (``channels-last``, ``amp``, ``backbone-only``, ``compile``).
+            (``channels-last``, ``nchw``, ``amp``, ``backbone-only``,
+            ``compile``); the layout is the config's (channels-last with
+            its ``ChannelsLastHook``) unless ``channels-last`` or ``nchw``
+            says otherwise.
         cfg (mmengine.Config): its loaded config.
         device (torch.device): where to run.
         batch (int): B, the training batch size.
@@ -56,7 +60,12 @@ class ModelBench:
         from mmpose.registry import MODELS
         self.entry, self.cfg, self.device = entry, cfg, device
         self.backbone_only = 'backbone-only' in entry.flags
-        self.channels_last = 'channels-last' in entry.flags
+        # the config's layout (ChannelsLastHook), unless a flag says
+        if 'channels-last' in entry.flags and 'nchw' in entry.flags:
+            raise ValueError(f'{entry.text}: ::channels-last and ::nchw '
+                             f'exclude each other')
+        self.channels_last = 'nchw' not in entry.flags and (
+            'channels-last' in entry.flags or ChannelsLastHook.in_config(cfg))
         self.amp = 'amp' in entry.flags
         self.input_size = config_input_size(cfg)
         model = MODELS.build(copy.deepcopy(cfg.model))

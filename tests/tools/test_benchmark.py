@@ -158,3 +158,41 @@ def test_compile_variant_reports_compile_time_apart(benchmark, tmp_path):
     row = load_benchmark(str(out_json)).results[1]
     assert isinstance(row.compile, CompileTime)
     assert row.compile.train_first_step_s == times['train_first_step_s']
+
+
+def test_layout_is_the_configs_unless_nchw(tmp_path):
+    """A config that trains channels-last (ChannelsLastHook, the 384x384
+    CPN and SimpleBaseline default) is benchmarked channels-last and named
+    as the default; ``::nchw`` measures the NCHW layout; both flags at once
+    are refused."""
+    import torch
+    from mmpose_cloth.analysis import (BenchmarkEntry, ModelBench,
+                                       make_synthetic_split)
+    from mmpose_cloth.utils.config import load_config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmpose')
+    cfg_cl = tmp_path / 'td-hm_res18_cl.py'
+    cfg_cl.write_text(f'_base_ = [{SIMPLE!r}]\n'
+                      "custom_hooks = _base_.custom_hooks + "
+                      "[dict(type='ChannelsLastHook')]\n")
+    root = str(tmp_path / 'data')
+    ann = make_synthetic_split(root, 1, (96, 96))
+    layouts = {}
+    for text in (str(cfg_cl), f'{cfg_cl}::nchw', SIMPLE):
+        entry = BenchmarkEntry.parse(text)
+        cfg = load_config(entry.variant, (64, 64))
+        entry = entry.with_config_layout(cfg)
+        bench = ModelBench(entry, cfg, torch.device('cpu'), 1, root, ann)
+        layouts[text] = (sorted(entry.flags), entry.name,
+                         bench.inputs.is_contiguous(
+                             memory_format=torch.channels_last))
+    # the config's own layout: no bracket in the name
+    assert layouts[str(cfg_cl)] == (['channels-last'],
+                                    f'{tmp_path.name}/res18', True)
+    assert layouts[f'{cfg_cl}::nchw'][0] == ['nchw']
+    assert layouts[f'{cfg_cl}::nchw'][2] is False
+    assert layouts[SIMPLE][0] == [] and layouts[SIMPLE][2] is False
+    entry = BenchmarkEntry.parse(f'{cfg_cl}::nchw::channels-last')
+    with pytest.raises(ValueError, match='exclude each other'):
+        ModelBench(entry, load_config(entry.variant, (64, 64)),
+                   torch.device('cpu'), 1, root, ann)

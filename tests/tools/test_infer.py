@@ -5,7 +5,6 @@ category from a test list or the folder layout; detector boxes filtered by
 score, class and NMS; a detector that cannot run on mmcv-lite fails with a
 clear message."""
 import csv
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,39 +13,12 @@ import cv2
 import numpy as np
 import pytest
 
-from conftest import REPO, tiny_topdown_cfg
-
-
-def _load_tool(rel_path: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, osp.join(REPO,
-                                                                 rel_path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import REPO, load_tool, train_tiny_checkpoint
 
 
 @pytest.fixture(scope='module')
 def infer_tool():
-    return _load_tool('tools/infer.py', 'infer_tool')
-
-
-def _train_tiny(data, work: str, category=None) -> dict:
-    """Train the tiny model for two iterations (no validation, one
-    checkpoint without the optimizer: a fast fixture); its config file and
-    checkpoint."""
-    from mmengine.config import Config
-    from mmengine.runner import Runner
-    cfg = Config(tiny_topdown_cfg(work, data['split_dir'],
-                                  data['paths']['train'],
-                                  data['paths']['val'], category=category))
-    cfg.train_cfg.val_interval = 1000
-    cfg.default_hooks.checkpoint = dict(
-        type='CheckpointHook', interval=2, by_epoch=False,
-        save_optimizer=False, save_param_scheduler=False)
-    Runner.from_cfg(cfg).train()
-    cfg_path = osp.join(work, f'{category or "tiny"}.py')
-    cfg.dump(cfg_path)
-    return dict(cfg=cfg_path, ckpt=osp.join(work, 'iter_2.pth'))
+    return load_tool('tools/infer.py', 'infer_tool')
 
 
 @pytest.fixture(scope='module')
@@ -54,7 +26,7 @@ def trained(real_or_synthetic_coco, tmp_path_factory):
     """A tiny SimpleBaseline (ResNet-18, 64x64) after two iterations on
     real images (synthetic ones where ../shared is absent): config file and
     checkpoint."""
-    return _train_tiny(real_or_synthetic_coco,
+    return train_tiny_checkpoint(real_or_synthetic_coco,
                        str(tmp_path_factory.mktemp('infer_work')))
 
 
@@ -121,7 +93,7 @@ def test_infer_test_list(infer_tool, trained, test_list, split_dir,
     with open(out / 'result.csv') as f:
         rows = list(csv.reader(f))
     assert len(rows) == 11 and len(rows[0]) == 26
-    evaluator = _load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
+    evaluator = load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
     assert evaluator.main(['--gt', test_list['answers'], '--pred',
                            str(out / 'result.csv'), '--json']) == 0
     res = json.loads(capsys.readouterr().out)
@@ -383,7 +355,7 @@ def test_submission_scores_what_validation_measured(infer_tool, trained,
         trained['cfg'], trained['ckpt'], '--test-csv', test_csv, '--root',
         split_dir, '--out-dir', str(out), '--device', 'cpu', '--no-vis'
     ]) == 0
-    evaluator = _load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
+    evaluator = load_tool('tools/analysis/fashionai_eval.py', 'eval_tool')
     capsys.readouterr()
     assert evaluator.main(['--gt', answers, '--pred',
                            str(out / 'result.csv'), '--json']) == 0
@@ -496,7 +468,7 @@ def test_infer_video(infer_tool, trained, test_list, split_dir, tmp_path,
 def trained_skirt(real_or_synthetic_coco, tmp_path_factory):
     """A per-category checkpoint: the tiny model for the 4 skirt keypoints
     (``FashionAIDataset(category='skirt')``, ``out_channels=4``)."""
-    return _train_tiny(real_or_synthetic_coco,
+    return train_tiny_checkpoint(real_or_synthetic_coco,
                        str(tmp_path_factory.mktemp('infer_skirt')), 'skirt')
 
 

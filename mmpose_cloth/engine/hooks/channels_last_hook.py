@@ -31,6 +31,18 @@ class ChannelsLastHook(Hook):
     """
     priority = 'VERY_HIGH'
 
+    @staticmethod
+    def in_config(cfg) -> bool:
+        """Whether a config trains and tests channels-last (lists this
+        hook in ``custom_hooks``).
+
+        Args:
+            cfg (mmengine.Config | dict): a loaded config.
+        """
+        return any(
+            str(h.get('type', '')).split('.')[-1] == 'ChannelsLastHook'
+            for h in cfg.get('custom_hooks', None) or ())
+
     def before_run(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
