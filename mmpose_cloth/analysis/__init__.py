@@ -12,12 +12,15 @@ a checkpoint's predictors (``tools/analysis/infer_speed.py``).
 * :mod:`.entry`, :mod:`.model_bench`, :mod:`.data`: a benchmarked config,
   its built model and batch, the synthetic data they run on;
 * :mod:`.infer_speed`: eager, compiled, ONNX Runtime, TTA and ensemble
-  predictors of one checkpoint timed side by side.
+  predictors of one checkpoint timed side by side;
+* :mod:`.step_profile`: the profiler table of a training step
+  (``tools/analysis/profile_train_step.py``).
 """
 from .benchmark import BenchmarkSettings, machine_description, run_benchmark
 from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
 from .entry import BENCHMARK_FLAGS, BenchmarkEntry
 from .infer_speed import PredictorSpeed, measure_predictors
+from .step_profile import profile_train_step
 from .flops import (PUBLISHED, STANDARD_MODELS, count_gflops,
                     count_params_flops, standard_model_cfg)
 from .measure import (measure_evaluation, measure_gflops, measure_inference,
@@ -39,7 +42,8 @@ __all__ = [
     'count_gflops', 'count_params_flops', 'standard_model_cfg',
     'measure_evaluation', 'measure_gflops', 'measure_inference',
     'measure_memory_cpu', 'measure_memory_cuda', 'measure_train_speed',
-    'median_ratio', 'PredictorSpeed', 'measure_predictors', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
+    'median_ratio', 'PredictorSpeed', 'measure_predictors',
+    'profile_train_step', 'ModelBench', 'measure_pipelines', 'pipeline_inputs',
     'profile_pipeline', 'attach_ne', 'ne_of', 'plot_benchmark',
     'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
     'CompileTime', 'EvaluationTiming', 'InferSpeed', 'MachineInfo',
