@@ -90,9 +90,8 @@ def main(argv=None) -> int:
         predictors['tta + ensemble'] = load(tta=True, ensemble=args.ensemble)
     rows = measure_predictors(predictors, paths, args.batch, args.rounds,
                               progress=print)
-    print(f'\n{machine_description(torch.device(args.device))}, '
-          f'{torch.get_num_threads()} torch threads, flip test on, '
-          f'batch {args.batch}, {args.rounds} rounds')
+    print(f'\n{machine_description(torch.device(args.device))}, flip '
+          f'test on, batch {args.batch}, {args.rounds} rounds')
     print(f'| predictor | device | first call | 1 image | ratio | '
           f'per image at batch {args.batch} | ratio |')
     print('|---|---|---|---|---|---|---|')
