@@ -38,3 +38,9 @@ train_pipeline = _base_.train_augment + [
     dict(type='PackPoseInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+
+# NHWC by default: the same function (tests/engine/test_channels_last_hook.py)
+# and faster training for CPN and SimpleBaseline on CPU and on an H100 with
+# AMP (docs/benchmarks.md); `tools/analysis/benchmark.py CONFIG::nchw`
+# measures the NCHW layout
+custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLastHook')]
