@@ -39,7 +39,7 @@ def _row(name='cpn/cpn-res18', memory=None, **kw):
 
 
 def test_committed_files_round_trip():
-    assert len(COMMITTED) == 7  # r18_128, r50_384 (+ compile), layouts, H100
+    assert len(COMMITTED) == 8  # r18_128, r50_384 (+ compile), layouts, lite0, H100
     for path in COMMITTED:
         with open(path) as f:
             raw = json.load(f)
