@@ -146,7 +146,9 @@ def test_compile_variant_reports_compile_time_apart(benchmark, tmp_path):
         str(tmp_path / 'w')
     ])
     eager, compiled = json.loads(out_json.read_text())['results']
-    assert 'compile' not in eager and compiled['flags'] == ['compile']
+    # channels-last: the layout of the 128x128 recipe it inherits
+    assert 'compile' not in eager and compiled['flags'] == [
+        'channels-last', 'compile']
     assert eager['memory'] and compiled['memory'] is None  # the compiler's
     times = compiled['compile']
     assert times['options'] == {'dynamic': False}
@@ -171,14 +173,18 @@ def test_layout_is_the_configs_unless_nchw(tmp_path):
     from mmpose_cloth.utils.config import load_config
     from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
-    cfg_cl = tmp_path / 'td-hm_res18_cl.py'
-    cfg_cl.write_text(f'_base_ = [{SIMPLE!r}]\n'
+    # the 192x192 EfficientNet-Lite0 recipe trains NCHW
+    nchw = osp.join(REPO, 'configs', 'simplebaseline',
+                    'td-hm_efficientnet-lite0_1xb16-8e_fashionai-'
+                    '192x192_cpu.py')
+    cfg_cl = tmp_path / 'td-hm_lite0_cl.py'
+    cfg_cl.write_text(f'_base_ = [{nchw!r}]\n'
                       "custom_hooks = _base_.custom_hooks + "
                       "[dict(type='ChannelsLastHook')]\n")
     root = str(tmp_path / 'data')
     ann = make_synthetic_split(root, 1, (96, 96))
     layouts = {}
-    for text in (str(cfg_cl), f'{cfg_cl}::nchw', SIMPLE):
+    for text in (str(cfg_cl), f'{cfg_cl}::nchw', nchw, SIMPLE):
         entry = BenchmarkEntry.parse(text)
         cfg = load_config(entry.variant, (64, 64))
         entry = entry.with_config_layout(cfg)
@@ -188,10 +194,12 @@ def test_layout_is_the_configs_unless_nchw(tmp_path):
                              memory_format=torch.channels_last))
     # the config's own layout: no bracket in the name
     assert layouts[str(cfg_cl)] == (['channels-last'],
-                                    f'{tmp_path.name}/res18', True)
+                                    f'{tmp_path.name}/lite0', True)
     assert layouts[f'{cfg_cl}::nchw'][0] == ['nchw']
     assert layouts[f'{cfg_cl}::nchw'][2] is False
-    assert layouts[SIMPLE][0] == [] and layouts[SIMPLE][2] is False
+    assert layouts[nchw][0] == [] and layouts[nchw][2] is False
+    # the 384x384 base's default, inherited by the 128x128 recipe
+    assert layouts[SIMPLE][0] == ['channels-last'] and layouts[SIMPLE][2]
     entry = BenchmarkEntry.parse(f'{cfg_cl}::nchw::channels-last')
     with pytest.raises(ValueError, match='exclude each other'):
         ModelBench(entry, load_config(entry.variant, (64, 64)),
