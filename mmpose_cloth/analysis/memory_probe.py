@@ -47,7 +47,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     torch.set_num_threads(1)  # memory hardly depends on the threads
     entry = BenchmarkEntry.parse(args.entry, amp=args.amp,
                                  channels_last=args.channels_last)
-    bench = ModelBench(entry, load_config(entry.variant, args.input_size),
+    cfg = load_config(entry.variant, args.input_size)
+    bench = ModelBench(entry.with_config_layout(cfg), cfg,
                        torch.device('cpu'), args.batch, args.root,
                        args.ann_file)
     base = rss_kb()

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 
 from mmpose_cloth.engine import STATIC_SHAPES
-from mmpose_cloth.engine.hooks import ChannelsLastHook
 from mmpose_cloth.utils.config import config_input_size
 from .data import build_train_dataset, train_pipeline_cfg
 from .entry import BenchmarkEntry
@@ -33,9 +32,8 @@ class ModelBench:
     Args:
         entry (BenchmarkEntry): the config variant and its flags
             (``channels-last``, ``nchw``, ``amp``, ``backbone-only``,
-            ``compile``); the layout is the config's (channels-last with
-            its ``ChannelsLastHook``) unless ``channels-last`` or ``nchw``
-            says otherwise.
+            ``compile``); :meth:`BenchmarkEntry.with_config_layout` adds
+            ``channels-last`` for a config with ``ChannelsLastHook``.
         cfg (mmengine.Config): its loaded config.
         device (torch.device): where to run.
         batch (int): B, the training batch size.
@@ -60,12 +58,10 @@ class ModelBench:
         from mmpose.registry import MODELS
         self.entry, self.cfg, self.device = entry, cfg, device
         self.backbone_only = 'backbone-only' in entry.flags
-        # the config's layout (ChannelsLastHook), unless a flag says
         if 'channels-last' in entry.flags and 'nchw' in entry.flags:
             raise ValueError(f'{entry.text}: ::channels-last and ::nchw '
                              f'exclude each other')
-        self.channels_last = 'nchw' not in entry.flags and (
-            'channels-last' in entry.flags or ChannelsLastHook.in_config(cfg))
+        self.channels_last = 'channels-last' in entry.flags
         self.amp = 'amp' in entry.flags
         self.input_size = config_input_size(cfg)
         model = MODELS.build(copy.deepcopy(cfg.model))

@@ -3,11 +3,10 @@ and several checkpoints, merged as heatmaps."""
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
-import torch
 from mmengine.config import Config
 from mmengine.model import BaseTTAModel
 from mmengine.structures import InstanceData, PixelData
-from torch import Tensor, nn
+from torch import nn
 
 from mmpose.registry import MODELS
 from mmpose.structures import PoseDataSample
@@ -166,10 +165,6 @@ class HeatmapTTAModel(BaseTTAModel):
             f'input size {tuple(input_size)} (views: '
             f'{[tuple(v.metainfo["input_size"]) for v in views]}); list it '
             f'among the TopdownAffine sizes of TestTimeAug')
-
-    def forward(self, inputs: Tensor, data_samples=None, mode='tensor'):
-        """Not used by the runner (see :meth:`test_step`)."""
-        return super().forward(inputs, data_samples, mode)
 
 
 class _heatmaps_out:

@@ -85,13 +85,19 @@ def resize_heatmaps(heatmaps: Tensor, size: Tuple[int, int]) -> Tensor:
     h, w = heatmaps.shape[-2:]
     if (h, w) == tuple(size):
         return heatmaps
-    mats = [
-        _linear_weights(
-            torch.arange(out, dtype=torch.float64) * (n / out),
-            n).to(dtype=heatmaps.dtype, device=heatmaps.device)
-        for out, n in zip(size, (h, w))
-    ]
-    return mats[0] @ heatmaps @ mats[1].T
+    mat_h, mat_w = (_codec_grid_matrix(int(out), int(n), heatmaps.dtype,
+                                       heatmaps.device)
+                    for out, n in zip(size, (h, w)))
+    return mat_h @ heatmaps @ mat_w.T
+
+
+@functools.lru_cache(maxsize=64)
+def _codec_grid_matrix(out_size: int, in_size: int, dtype: torch.dtype,
+                       device: torch.device) -> Tensor:
+    """[out_size, in_size]: output pixel k samples the input at
+    ``k * in_size / out_size`` (see :func:`resize_heatmaps`)."""
+    src = torch.arange(out_size, dtype=torch.float64) * (in_size / out_size)
+    return _linear_weights(src, in_size).to(dtype=dtype, device=device)
 
 
 def memory_format_of(x: Tensor) -> torch.memory_format:
