@@ -30,6 +30,10 @@ def test_format():
     prefixed = {f'fashionai/{k}': v for k, v in SUMMARY.items()}
     assert format_ne_table(prefixed, title='CPN', prefix='fashionai/') == \
         format_ne_table(SUMMARY, title='CPN')
+    gross = dict(SUMMARY, gross=0.0274, gross_count=12)
+    assert format_ne_table(gross).splitlines()[-1] == (
+        "  gross failures (an image's own NE over 50%):   2.74% of the "
+        'images (12)')
     empty = dict(NE=float('nan'), count=0, images=0, left_out=3)
     assert format_ne_table(empty).splitlines()[1] == (
         '  all       NE     n/a over 0 keypoints in 0 images; left out (no '
@@ -72,7 +76,14 @@ def test_the_metric_and_the_evaluator_print_it(tmp_path, monkeypatch,
         for r, p in zip(records, preds)
     ])
     summary = metric.compute_metrics(metric.results)
-    assert logged == [format_ne_table(summary)]
+    assert logged[0] == format_ne_table(summary)
+    # then the worst images by name, worst first, with their own NE
+    assert len(logged) == 2 and logged[1].startswith('worst 4 images')
+    named = [part.split()[-2:] for part in
+             logged[1].split(': ', 1)[1].split(', ')]
+    own = [float(ne.rstrip('%')) for _, ne in named]
+    assert own == sorted(own, reverse=True)
+    assert {name for name, _ in named} == {r.image_id for r in records}
 
     gt, sub = tmp_path / 'answers.csv', tmp_path / 'result.csv'
     write_annotations(gt, records)

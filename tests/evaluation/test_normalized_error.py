@@ -109,6 +109,7 @@ def _per_image_reference(pred: np.ndarray, gt: np.ndarray, vis: np.ndarray,
         for c in ('skirt', 'trousers')
     })
     total, count, left_out, invalid = 0.0, 0, 0, 0
+    gross, rated = 0, 0
     per_cat = {c: [0.0, 0] for c in CATEGORIES}
     for i in range(len(gt)):
         name = CATEGORIES[cat[i]]
@@ -117,6 +118,7 @@ def _per_image_reference(pred: np.ndarray, gt: np.ndarray, vis: np.ndarray,
         if vis[i, a] == -1 or vis[i, b] == -1 or s == 0:
             left_out += 1
             continue
+        own = []
         for k in range(24):
             if vis[i, k] != 1:
                 continue
@@ -127,8 +129,12 @@ def _per_image_reference(pred: np.ndarray, gt: np.ndarray, vis: np.ndarray,
             total, count = total + e, count + 1
             per_cat[name][0] += e
             per_cat[name][1] += 1
+            own.append(e)
+        if own:  # a gross failure: the image's own mean error over 0.5
+            rated += 1
+            gross += sum(own) / len(own) > 0.5
     out = dict(NE=total / count, count=count, left_out=left_out,
-               invalid=invalid)
+               invalid=invalid, gross=gross / rated, gross_count=gross)
     out.update({f'NE/{c}': e / n for c, (e, n) in per_cat.items() if n})
     return out
 
@@ -149,9 +155,13 @@ def test_ten_thousand_images_match_per_image_reference():
     cat[:10] = BLOUSE
     vis[:10, [K('armpit_left'), K('armpit_right')]] = 1
     gt[:10, K('armpit_right')] = gt[:10, K('armpit_left')]
+    # a fifth of the images far off: gross failures
+    far = rng.random(n) < 0.2
+    pred[far] += rng.uniform(-400, 400, (int(far.sum()), 1, 2))
     got = normalized_error(pred, gt, vis, cat).summary()
     want = _per_image_reference(pred, gt, vis, cat)
     assert want['left_out'] > 1000 and want['invalid'] > 100  # both seen
+    assert 0.05 < want['gross'] < 0.5  # some, not all
     for key, value in want.items():
         assert got[key] == pytest.approx(value, rel=1e-9), key
 

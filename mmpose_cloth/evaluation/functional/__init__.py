@@ -1,8 +1,9 @@
 from .ne_table import format_ne_table
-from .normalized_error import NEResult, category_indices, normalized_error
+from .normalized_error import (GROSS_FAILURE_NE, NEResult, category_indices,
+                               normalized_error)
 from .submission import evaluate_submission
 
 __all__ = [
-    'NEResult', 'category_indices', 'normalized_error', 'evaluate_submission',
-    'format_ne_table'
+    'GROSS_FAILURE_NE', 'NEResult', 'category_indices', 'normalized_error',
+    'evaluate_submission', 'format_ne_table'
 ]

@@ -3,6 +3,7 @@ import math
 from typing import Mapping
 
 from fashionai_format.schema import CATEGORIES
+from .normalized_error import GROSS_FAILURE_NE
 
 #: The title of :func:`format_ne_table` unless told otherwise.
 NE_TITLE = 'FashionAI normalized error (lower is better)'
@@ -48,4 +49,9 @@ def format_ne_table(summary: Mapping[str, float],
                  f'{summary[f"{prefix}count"]} keypoints in '
                  f'{summary[f"{prefix}images"]} images; left out (no '
                  f'normalizing keypoints): {summary[f"{prefix}left_out"]}')
+    if f'{prefix}gross' in summary:
+        lines.append(
+            f'  gross failures (an image\'s own NE over '
+            f'{GROSS_FAILURE_NE:.0%}): {_percent(summary[f"{prefix}gross"])}'
+            f' of the images ({summary[f"{prefix}gross_count"]})')
     return '\n'.join(lines)

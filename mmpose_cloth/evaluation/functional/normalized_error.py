@@ -21,6 +21,10 @@ import numpy as np
 from fashionai_format.schema import (CATEGORIES, VIS_ABSENT, VIS_VISIBLE,
                                      norm_pair_indices)
 
+#: An image whose own NE (its keypoints' mean ``d / s``) is over this is a
+#: gross failure: the keypoints are on another garment or nowhere near it.
+GROSS_FAILURE_NE = 0.5
+
 #: (5, 2) indices of each category's normalizing keypoints, by category index.
 _NORM_IDS = np.array([norm_pair_indices(c) for c in CATEGORIES])
 
@@ -44,6 +48,28 @@ class NEResult:
     invalid: np.ndarray
     category: np.ndarray
 
+    def per_image(self) -> np.ndarray:
+        """(N,) each image's own NE (the mean ``d / s`` of its scored
+        keypoints); NaN for images left out or without a visible
+        keypoint."""
+        with np.errstate(invalid='ignore', divide='ignore'):
+            return np.where(self.count > 0,
+                            self.error_sum / np.maximum(self.count, 1),
+                            np.nan)
+
+    def gross_failures(self) -> np.ndarray:
+        """(N,) bool: images whose own NE is over :data:`GROSS_FAILURE_NE`.
+        """
+        ne = self.per_image()
+        return np.nan_to_num(ne, nan=0.) > GROSS_FAILURE_NE
+
+    def worst(self, k: int = 10) -> np.ndarray:
+        """Indices of the ``k`` images with the highest own NE (scored
+        images only), worst first."""
+        ne = self.per_image()
+        order = np.argsort(-np.nan_to_num(ne, nan=-1.), kind='stable')
+        return order[:min(k, int(np.isfinite(ne).sum()))]
+
     def summary(self) -> Dict[str, float]:
         """Pool the per-image parts into the reported numbers.
 
@@ -51,8 +77,10 @@ class NEResult:
             dict: ``NE`` (a fraction), ``NE/<category>`` for each category
             with scored keypoints, ``count`` (keypoints scored),
             ``count/<category>``, ``images`` (scored), ``left_out`` (images
-            that could not be scored) and ``invalid`` (keypoints with no
-            valid prediction). ``NE`` is NaN when nothing was scored.
+            that could not be scored), ``invalid`` (keypoints with no
+            valid prediction), ``gross`` (the share of scored images that
+            are gross failures, see :meth:`gross_failures`) and
+            ``gross_count``. ``NE`` is NaN when nothing was scored.
         """
         out: Dict[str, float] = {}
         total = int(self.count.sum())
@@ -68,6 +96,10 @@ class NEResult:
         out['images'] = int(self.scored.sum())
         out['left_out'] = int((~self.scored).sum())
         out['invalid'] = int(self.invalid.sum())
+        gross = int(self.gross_failures().sum())
+        rated = int((self.count > 0).sum())
+        out['gross'] = gross / rated if rated else float('nan')
+        out['gross_count'] = gross
         return out
 
 

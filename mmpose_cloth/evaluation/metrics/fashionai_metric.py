@@ -37,9 +37,15 @@ class FashionAIMetric(BaseMetric):
     keypoints are absent) and ``invalid`` (scored keypoints with a non-finite
     prediction, counted as error 1).
 
+    It also reports ``gross``: the share of images that are gross failures
+    (an image's own NE over 50%, keypoints on another garment or nowhere
+    near it), and logs the ``num_worst`` worst images by name.
+
     Args:
         outfile_prefix (str, optional): if given, also write the predictions
             as a FashionAI submission to ``{outfile_prefix}.result.csv``.
+        num_worst (int): how many of the worst images to name in the log.
+            Default: 10.
         collect_device (str): ``'cpu'`` or ``'gpu'``. Default: ``'cpu'``.
         prefix (str, optional): prefix of the metric names. Default:
             ``'fashionai'``.
@@ -48,10 +54,12 @@ class FashionAIMetric(BaseMetric):
 
     def __init__(self,
                  outfile_prefix: Optional[str] = None,
+                 num_worst: int = 10,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         self.outfile_prefix = outfile_prefix
+        self.num_worst = num_worst
 
     def _keypoint_ids(self) -> np.ndarray:
         """Indices (into the 24) of the model's keypoints, by name."""
@@ -118,6 +126,14 @@ class FashionAIMetric(BaseMetric):
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
         print_log(format_ne_table(summary), logger=logger)
+        worst = ne.worst(self.num_worst)
+        if len(worst):
+            per_image = ne.per_image()
+            print_log(
+                f'worst {len(worst)} images (own NE): ' + ', '.join(
+                    f'{results[i]["image_id"]} {per_image[i]:.1%}'
+                    for i in worst),
+                logger=logger)
         if self.outfile_prefix:
             path = f'{self.outfile_prefix}.result.csv'
             write_submission(path, [r['image_id'] for r in results], cats,
