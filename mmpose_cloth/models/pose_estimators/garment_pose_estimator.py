@@ -11,6 +11,8 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
 
 from fashionai_format.schema import NUM_KEYPOINTS, category_mask
+from ..heads.category_head import category_labels
+from ..utils import CategoryFiLM  # noqa: F401  (registers it)
 
 __all__ = ['GarmentPoseEstimator']
 
@@ -54,14 +56,30 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
       the garment's keypoints and the links between them. The keypoints
       themselves are kept for all 24.
 
-    Without ``category_head`` it is exactly a ``TopdownPoseEstimator`` (and
-    a checkpoint without the head's weights loads into it, the head keeping
-    its initial weights).
+    Category-aware keypoints (``category_condition``, e.g.
+    ``dict(type='CategoryFiLM', in_channels=...)``): the keypoint head reads
+    the backbone levels modulated by the garment category (see
+    :class:`~mmpose_cloth.models.utils.CategoryFiLM`), so that on an outfit
+    photo it looks for the labelled garment. Training conditions on the
+    label; prediction on the category ``test_cfg['category_source']`` names:
+
+    * ``'given'`` (default): the sample's ``category_id`` meta key where it
+      has one (a test list, the val split), else the predicted category;
+    * ``'predicted'``: the category head's prediction, always.
+
+    The category head always reads the unmodulated levels.
+
+    Without ``category_head`` and ``category_condition`` it is exactly a
+    ``TopdownPoseEstimator`` (and a checkpoint without the extra weights
+    loads into it, those keeping their initial weights).
 
     Args:
         backbone, neck, head, train_cfg, test_cfg, data_preprocessor,
             init_cfg, metainfo: as for ``TopdownPoseEstimator``.
         category_head (dict, optional): the category head's config.
+        category_condition (dict, optional): a module config, called as
+            ``module(feats, labels)``, that conditions the keypoint head's
+            input on the category (``CategoryFiLM``).
         freeze_keypoint_model (bool): train the category head alone (see
             above). Default: ``False``.
     """
@@ -71,6 +89,7 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
                  neck: OptConfigType = None,
                  head: OptConfigType = None,
                  category_head: OptConfigType = None,
+                 category_condition: OptConfigType = None,
                  freeze_keypoint_model: bool = False,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -91,6 +110,8 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
                              'category head: give category_head')
         self.category_head = None if category_head is None \
             else MODELS.build(category_head)
+        self.category_condition = None if category_condition is None \
+            else MODELS.build(category_condition)
         self.freeze_keypoint_model = freeze_keypoint_model
         # (5, 24): which keypoints each category has
         self.register_buffer(
@@ -106,9 +127,46 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         """Whether the model predicts the garment category."""
         return self.category_head is not None
 
+    @property
+    def with_category_condition(self) -> bool:
+        """Whether the keypoint head is conditioned on the category."""
+        return self.category_condition is not None
+
     def _keypoint_modules(self):
         return [m for m in (self.backbone, getattr(self, 'neck', None),
-                            getattr(self, 'head', None)) if m is not None]
+                            getattr(self, 'head', None),
+                            self.category_condition) if m is not None]
+
+    def _condition(self, feats, labels: Optional[Tensor]):
+        """The keypoint head's input: ``feats`` as they are, or modulated
+        by the categories ``labels`` (B,)."""
+        if not self.with_category_condition:
+            return feats
+        return tuple(self.category_condition(feats, labels))
+
+    def _test_labels(self, data_samples: SampleList,
+                     probs: Optional[Tensor]) -> Tensor:
+        """(B,) the categories prediction conditions on (see the class
+        docstring, ``category_source``)."""
+        source = self.test_cfg.get('category_source', 'given')
+        if source not in ('given', 'predicted'):
+            raise ValueError(f"test_cfg['category_source'] must be 'given' "
+                             f"or 'predicted'; got {source!r}")
+        given = [s.metainfo.get('category_id') for s in data_samples]
+        if source == 'given' and all(g is not None for g in given):
+            return torch.tensor([int(g) - 1 for g in given])
+        if probs is None:
+            raise ValueError(
+                'this model conditions its keypoints on the garment category '
+                'but has no category head: give each sample its category '
+                '(the meta key category_id, e.g. --category or a test list)')
+        predicted = probs.argmax(-1).cpu()
+        if source == 'predicted':
+            return predicted
+        return torch.tensor([
+            int(g) - 1 if g is not None else int(p)
+            for g, p in zip(given, predicted)
+        ])
 
     def train(self, mode: bool = True) -> 'GarmentPoseEstimator':
         """Set train mode; a frozen keypoint model stays in eval mode
@@ -135,8 +193,11 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
             feats = self.extract_feat(inputs)
             losses = dict()
             if self.with_head:
+                kfeats = self._condition(
+                    feats, category_labels(data_samples)
+                    if self.with_category_condition else None)
                 losses.update(
-                    self.head.loss(feats, data_samples,
+                    self.head.loss(kfeats, data_samples,
                                    train_cfg=self.train_cfg))
         if self.with_category_head:
             losses.update(self.category_head.loss(feats, data_samples))
@@ -153,7 +214,7 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         Returns:
             list[PoseDataSample]: with ``pred_instances``.
         """
-        if not self.with_category_head:
+        if not (self.with_category_head or self.with_category_condition):
             return super().predict(inputs, data_samples)
         assert self.with_head, (
             'The model must have head to perform prediction.')
@@ -163,16 +224,26 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
                      self.extract_feat(inputs.flip(-1))]
         else:
             feats = self.extract_feat(inputs)
-        preds = self.head.predict(feats, data_samples, test_cfg=self.test_cfg)
+        probs = None
+        if self.with_category_head:
+            probs = self.category_head.predict(feats, flip_test=flip_test)
+        if self.with_category_condition:
+            labels = self._test_labels(data_samples, probs)
+            kfeats = [self._condition(f, labels) for f in feats] \
+                if flip_test else self._condition(feats, labels)
+        else:
+            kfeats = feats
+        preds = self.head.predict(kfeats, data_samples,
+                                  test_cfg=self.test_cfg)
         if isinstance(preds, tuple):
             batch_pred_instances, batch_pred_fields = preds
         else:
             batch_pred_instances, batch_pred_fields = preds, None
-        probs = self.category_head.predict(feats, flip_test=flip_test)
-        probs = probs.detach().cpu().numpy()
-        mask = self.category_keypoint_mask.cpu().numpy()
-        for pred, p in zip(batch_pred_instances, probs):
-            self._add_category(pred, p, mask)
+        if probs is not None:
+            probs = probs.detach().cpu().numpy()
+            mask = self.category_keypoint_mask.cpu().numpy()
+            for pred, p in zip(batch_pred_instances, probs):
+                self._add_category(pred, p, mask)
         return self.add_pred_to_datasample(batch_pred_instances,
                                            batch_pred_fields, data_samples)
 

@@ -1,7 +1,9 @@
 """Building blocks of the heads (as MMPose's ``models/utils``): CPN's
 GlobalNet and RefineNet, RefineNet's bottleneck, and the resize and
-ConvModule ops of CPN's exact fast path. Not registered: the heads build
-them."""
+ConvModule ops of CPN's exact fast path (not registered: the heads build
+them), and :class:`CategoryFiLM`, which the estimator builds from its
+config (registered)."""
+from .category_film import CategoryFiLM
 from .conv_module_ops import forward_after_conv, output_writable
 from .global_net import GlobalNet
 from .refine_bottleneck import RefineBottleneck
@@ -10,7 +12,7 @@ from .resize import (interp_matrix, memory_format_of, resize, resize_heatmaps,
                      resize_sum)
 
 __all__ = [
-    'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
+    'CategoryFiLM', 'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
     'output_writable', 'interp_matrix', 'memory_format_of', 'resize',
     'resize_heatmaps', 'resize_sum'
 ]
