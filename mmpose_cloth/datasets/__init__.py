@@ -1,3 +1,4 @@
 from .fashionai_dataset import FashionAIDataset
+from .transforms import RandomKeypointBBox
 
-__all__ = ['FashionAIDataset']
+__all__ = ['FashionAIDataset', 'RandomKeypointBBox']

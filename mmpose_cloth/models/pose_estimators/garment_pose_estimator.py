@@ -12,7 +12,9 @@ from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
 
 from fashionai_format.schema import NUM_KEYPOINTS, category_mask
 from ..heads.category_head import category_labels
+from ...structures import keypoint_bbox
 from ..utils import CategoryFiLM  # noqa: F401  (registers it)
+from ..utils import boxes_to_image, crop_boxes
 
 __all__ = ['GarmentPoseEstimator']
 
@@ -157,9 +159,10 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
             return torch.tensor([int(g) - 1 for g in given])
         if probs is None:
             raise ValueError(
-                'this model conditions its keypoints on the garment category '
-                'but has no category head: give each sample its category '
-                '(the meta key category_id, e.g. --category or a test list)')
+                'this model conditions its keypoints (or its crop stage) on '
+                'the garment category but has no category head: give each '
+                'sample its category (the meta key category_id, e.g. '
+                '--category or a test list)')
         predicted = probs.argmax(-1).cpu()
         if source == 'predicted':
             return predicted
@@ -205,7 +208,8 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
 
     def predict(self, inputs: Tensor, data_samples: SampleList) -> SampleList:
         """Keypoints as ``TopdownPoseEstimator.predict``, plus the category
-        (see the class docstring) when the model has the category head.
+        (see the class docstring) when the model has the category head, in
+        one pass or with the crop stage (``test_cfg['crop_stage']``).
 
         Args:
             inputs (Tensor): (B, 3, H, W).
@@ -214,10 +218,42 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         Returns:
             list[PoseDataSample]: with ``pred_instances``.
         """
-        if not (self.with_category_head or self.with_category_condition):
+        crop_stage = self.test_cfg.get('crop_stage')
+        if not (self.with_category_head or self.with_category_condition
+                or crop_stage):
             return super().predict(inputs, data_samples)
         assert self.with_head, (
             'The model must have head to perform prediction.')
+        if crop_stage:
+            instances, probs = self._predict_crop_stage(
+                inputs, data_samples, **crop_stage)
+            fields = None
+        else:
+            instances, fields, probs, _ = self._predict_view(
+                inputs, data_samples)
+        if probs is not None:
+            probs = probs.detach().cpu().numpy()
+            mask = self.category_keypoint_mask.cpu().numpy()
+            for pred, p in zip(instances, probs):
+                self._add_category(pred, p, mask)
+        return self.add_pred_to_datasample(instances, fields, data_samples)
+
+    def _predict_view(self, inputs: Tensor, data_samples: SampleList,
+                      labels: Optional[Tensor] = None) -> tuple:
+        """One pass of the network (with its flip test).
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) at the network's input size.
+            data_samples (list[PoseDataSample]): B samples.
+            labels (Tensor, optional): (B,) the categories to condition on;
+                by default :meth:`_test_labels` decides.
+
+        Returns:
+            tuple: the head's instances (keypoints in ``inputs``' pixels),
+            its heatmap fields (or ``None``), the (B, 5) category
+            probabilities (or ``None`` without the head) and the (B,)
+            labels conditioned on (or ``None`` without conditioning).
+        """
         flip_test = self.test_cfg.get('flip_test', False)
         if flip_test:
             feats = [self.extract_feat(inputs),
@@ -227,25 +263,72 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         probs = None
         if self.with_category_head:
             probs = self.category_head.predict(feats, flip_test=flip_test)
+        kfeats = feats
         if self.with_category_condition:
-            labels = self._test_labels(data_samples, probs)
+            if labels is None:
+                labels = self._test_labels(data_samples, probs)
             kfeats = [self._condition(f, labels) for f in feats] \
                 if flip_test else self._condition(feats, labels)
-        else:
-            kfeats = feats
         preds = self.head.predict(kfeats, data_samples,
                                   test_cfg=self.test_cfg)
-        if isinstance(preds, tuple):
-            batch_pred_instances, batch_pred_fields = preds
-        else:
-            batch_pred_instances, batch_pred_fields = preds, None
-        if probs is not None:
-            probs = probs.detach().cpu().numpy()
-            mask = self.category_keypoint_mask.cpu().numpy()
-            for pred, p in zip(batch_pred_instances, probs):
-                self._add_category(pred, p, mask)
-        return self.add_pred_to_datasample(batch_pred_instances,
-                                           batch_pred_fields, data_samples)
+        instances, fields = preds if isinstance(preds, tuple) \
+            else (preds, None)
+        return instances, fields, probs, labels
+
+    def _predict_crop_stage(self, canvas: Tensor, data_samples: SampleList,
+                            margin: float = 0.25) -> tuple:
+        """Two passes: the whole image, then the box around the garment's
+        keypoints of the first pass, each resampled from ``canvas`` to the
+        network's input size.
+
+        The test pipeline's ``TopdownAffine`` makes ``canvas``, the whole
+        image box at a size of at least the network's (FashionAI's longest
+        side, 512, keeps every pixel), so that the second pass sees a small
+        garment at up to full resolution. The box is
+        :func:`~mmpose_cloth.structures.keypoint_bbox` around the keypoints
+        of the category conditioned on (the given, else the predicted one),
+        grown by ``margin``, as ``RandomKeypointBBox`` made them in
+        training. The category is the first pass's.
+
+        Args:
+            canvas (Tensor): (B, 3, Hc, Wc).
+            data_samples (list[PoseDataSample]): B samples.
+            margin (float): the box's growth. Default: 0.25.
+
+        Returns:
+            tuple: the second pass's instances (keypoints in ``canvas``
+            pixels) and the first pass's category probabilities (or
+            ``None``).
+        """
+        if self.test_cfg.get('output_heatmaps', False):
+            raise ValueError(
+                "test_cfg['crop_stage'] predicts each image on its own crop, "
+                'so there are no heatmaps on a common grid to output or '
+                'average (test-time augmentation): leave one of them out')
+        size = tuple(int(s) for s in self.head.decoder.input_size)  # (W, H)
+        b, _, hc, wc = canvas.shape
+        pre = self.data_preprocessor
+        fill = (-pre.mean / pre.std).flatten().tolist()
+        whole = np.tile(np.array([[0., 0., wc, hc]]), (b, 1))
+        first, _, probs, labels = self._predict_view(
+            crop_boxes(canvas, torch.from_numpy(whole), size, fill),
+            data_samples)
+        if labels is None:
+            labels = self._test_labels(data_samples, probs)
+        kpts = boxes_to_image(
+            np.stack([np.asarray(i.keypoints) for i in first]), whole, size)
+        mask = np.ones((b, kpts.shape[2]), dtype=bool)
+        if kpts.shape[2] == NUM_KEYPOINTS:
+            mask = self.category_keypoint_mask.cpu().numpy()[labels.numpy()]
+        boxes = keypoint_bbox(kpts[:, 0], mask, margin, size[0] / size[1])
+        boxes = np.where(np.isfinite(boxes), boxes, whole)
+        second, _, _, _ = self._predict_view(
+            crop_boxes(canvas, torch.from_numpy(boxes), size, fill),
+            data_samples, labels)
+        for inst, box in zip(second, boxes):
+            inst.keypoints = boxes_to_image(
+                np.asarray(inst.keypoints)[None], box[None], size)[0]
+        return second, probs
 
     @staticmethod
     def _add_category(pred, probs: np.ndarray, mask: np.ndarray) -> None:

@@ -4,6 +4,7 @@ ConvModule ops of CPN's exact fast path (not registered: the heads build
 them), and :class:`CategoryFiLM`, which the estimator builds from its
 config (registered)."""
 from .category_film import CategoryFiLM
+from .crop import boxes_to_image, crop_boxes
 from .conv_module_ops import forward_after_conv, output_writable
 from .global_net import GlobalNet
 from .refine_bottleneck import RefineBottleneck
@@ -12,7 +13,7 @@ from .resize import (interp_matrix, memory_format_of, resize, resize_heatmaps,
                      resize_sum)
 
 __all__ = [
-    'CategoryFiLM', 'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
+    'CategoryFiLM', 'boxes_to_image', 'crop_boxes', 'GlobalNet', 'RefineNet', 'RefineBottleneck', 'forward_after_conv',
     'output_writable', 'interp_matrix', 'memory_format_of', 'resize',
     'resize_heatmaps', 'resize_sum'
 ]

@@ -1,0 +1,3 @@
+from .random_keypoint_bbox import RandomKeypointBBox
+
+__all__ = ['RandomKeypointBBox']
