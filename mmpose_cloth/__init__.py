@@ -8,8 +8,8 @@ torch >= 2.6. The FashionAI format itself (schema, CSV, COCO conversion) is
 the package :mod:`fashionai_format`, which imports without torch.
 """
 from . import compat  # noqa: F401  (must come first)
-from . import (codecs, datasets, engine, evaluation, models,  # noqa: F401
-               visualization)
+from . import (codecs, datasets, engine, evaluation,  # noqa: F401
+               model_zoo, models, visualization)
 from .version import __version__
 
 __all__ = ['__version__']

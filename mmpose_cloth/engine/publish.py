@@ -12,7 +12,8 @@ __all__ = ['publish_checkpoint']
 def publish_checkpoint(in_file: str,
                        out_file: str,
                        save_keys: Sequence[str] = ('meta', 'state_dict'),
-                       today: Optional[date] = None) -> str:
+                       today: Optional[date] = None,
+                       fp16: bool = False) -> str:
     """Keep ``save_keys`` of a checkpoint, save it and rename it
     ``<out_file stem>-<first 8 hex digits of its sha256>_<YYYYMMDD>.pth``.
 
@@ -32,9 +33,13 @@ def publish_checkpoint(in_file: str,
         save_keys (Sequence[str]): top-level keys to keep. Defaults to
             ``('meta', 'state_dict')``, MMPose's.
         today (date, optional): the date in the name; today by default.
+        fp16 (bool): store the floating-point tensors of ``state_dict`` as
+            float16 (half the file; they load into float32 parameters).
 
     Returns:
-        str: the path of the published file.
+        str: the path of the published file. Its full sha256 is written
+        beside it, as ``sha256sum`` writes it, to ``<file>.sha256``: the
+        record :func:`mmpose_cloth.model_zoo.verify_checkpoint` checks.
 
     Raises:
         KeyError: a key of ``save_keys`` is not in the checkpoint (the names
@@ -50,6 +55,11 @@ def publish_checkpoint(in_file: str,
         raise KeyError(f'{in_file}: no {missing} in the checkpoint; it has '
                        f'{sorted(checkpoint)}')
     published = {k: checkpoint[k] for k in save_keys}
+    if fp16 and 'state_dict' in published:
+        published['state_dict'] = {
+            k: v.half() if torch.is_floating_point(v) else v
+            for k, v in published['state_dict'].items()
+        }
     os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
     torch.save(published, out_file)
     with open(out_file, 'rb') as f:
@@ -58,4 +68,6 @@ def publish_checkpoint(in_file: str,
     stamp = (today or date.today()).strftime('%Y%m%d')
     final = f'{stem}-{sha[:8]}_{stamp}.pth'
     os.replace(out_file, final)
+    with open(final + '.sha256', 'w') as f:
+        f.write(f'{sha}  {osp.basename(final)}\n')
     return final

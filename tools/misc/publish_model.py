@@ -22,12 +22,16 @@ def parse_args():
         type=str,
         default=['meta', 'state_dict'],
         help='keys to save in published checkpoint (default: meta state_dict)')
+    parser.add_argument(
+        '--fp16', action='store_true',
+        help='store the weights as float16 (half the size; measure the NE)')
     return parser.parse_args()
 
 
 def main():
     args = parse_args()
-    print(publish_checkpoint(args.in_file, args.out_file, args.save_keys))
+    print(publish_checkpoint(args.in_file, args.out_file, args.save_keys,
+                             fp16=args.fp16))
 
 
 if __name__ == '__main__':
