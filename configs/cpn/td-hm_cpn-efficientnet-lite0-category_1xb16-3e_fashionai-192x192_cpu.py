@@ -17,7 +17,7 @@
 # (by default load_from is the keypoint recipe's last checkpoint in its
 # default work dir). Validation reports the FashionAI NE (unchanged) and the
 # category accuracy (GarmentCategoryMetric); the best checkpoint is kept by
-# category accuracy. On the real val split: 82.5% (README, Results).
+# category accuracy. On the real val split: 82.5% (docs/results.md).
 #
 # Joint training from the start instead (backbone shared by both losses):
 # the keypoint recipe itself with

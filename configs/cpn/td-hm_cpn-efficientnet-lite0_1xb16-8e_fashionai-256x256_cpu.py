@@ -33,7 +33,7 @@ custom_hooks = _base_.custom_hooks + [dict(type='ChannelsLastHook')]
 # tools/test.py --tta (and tools/infer.py --tta): the same box at several
 # input sizes, each with its flip test, heatmaps averaged (HeatmapTTAModel);
 # --ensemble CONFIG CKPT adds models. 256/288/320 measured best on the real
-# val split, two seeds: 11.24 -> 10.25% and 11.31 -> 10.77% (README, Results)
+# val split, two seeds: 11.24 -> 10.25% and 11.31 -> 10.77% (docs/results.md)
 tta_input_sizes = [(256, 256), (288, 288), (320, 320)]
 tta_model = dict(type='HeatmapTTAModel')
 tta_pipeline = _base_.val_load + [

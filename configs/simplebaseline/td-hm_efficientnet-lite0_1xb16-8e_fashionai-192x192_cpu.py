@@ -34,7 +34,7 @@ model = dict(
         loss=dict(type='KeypointMSELoss', use_target_weight=True),
         # DARK decoding (targets stay MMPose's rounded Gaussians): 0.34-0.36
         # NE points better than the quarter-bin rule on both seeds of this
-        # recipe on the real val split (README, Results)
+        # recipe on the real val split (docs/results.md)
         decoder=dict(codec, unbiased=True)),
     test_cfg=dict(flip_test=True, flip_mode='heatmap', shift_heatmap=True))
 
