@@ -9,7 +9,7 @@ the package :mod:`fashionai_format`, which imports without torch.
 """
 from . import compat  # noqa: F401  (must come first)
 from . import (codecs, datasets, engine, evaluation,  # noqa: F401
-               model_zoo, models, visualization)
+               model_zoo, models, registry, visualization)
 from .version import __version__
 
 __all__ = ['__version__']
