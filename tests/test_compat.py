@@ -216,8 +216,8 @@ def test_dsnt_loss_has_a_finite_gradient_for_absent_keypoints():
     def kl(p, q):
         return torch.nn.KLDivLoss(reduction='none')((q + 1e-24).log(), p)
 
-    p, g = pred.detach() * weight[..., None, None], gt * weight[..., None,
-                                                                  None]
+    w = weight[..., None, None]
+    p, g = pred.detach() * w, gt * w
     m = 0.5 * (p + g)
     expected = (0.5 * (kl(p, m) + kl(g, m))).sum() / len(gt)
     assert loss.item() == pytest.approx(expected.item(), rel=1e-12)
