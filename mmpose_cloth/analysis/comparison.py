@@ -43,7 +43,7 @@ __all__ = [
     'ComparisonSettings', 'ModelCost', 'ComparedModel', 'Comparison',
     'run_comparison', 'resolve_runs', 'measure_costs', 'differences',
     'format_markdown', 'write_markdown', 'save_comparison',
-    'plot_comparison', 'NA'
+    'load_comparison', 'plot_comparison', 'NA'
 ]
 
 #: what a cell says when the figure is unknown (a run not done)
@@ -169,6 +169,13 @@ class ComparedModel:
         d['gross'] = self.mean('gross')
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> 'ComparedModel':
+        d = {k: v for k, v in d.items() if k not in ('ne', 'gross')}
+        d['runs'] = [TrainedRun.from_dict(r) for r in d['runs']]
+        d['cost'] = ModelCost(**d['cost'])
+        return cls(**d)
+
 
 @dataclass
 class Comparison:
@@ -183,6 +190,13 @@ class Comparison:
         return dict(command=self.command, machine=self.machine,
                     settings=self.settings,
                     models=[m.to_dict() for m in self.models])
+
+    @classmethod
+    def from_dict(cls, d: dict) -> 'Comparison':
+        """Read back what :func:`save_comparison` wrote."""
+        return cls([ComparedModel.from_dict(m) for m in d['models']],
+                   d.get('machine', ''), dict(d.get('settings') or {}),
+                   d.get('command', ''))
 
 
 def _log(progress: Progress, msg: str) -> None:
@@ -439,14 +453,16 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
         'brackets; per category and gross failures (images whose own NE is '
         'over 50%) are means over the runs. '
         + (f'Cost measured side by side in one run on {c.machine}, '
-           f'{c.settings.get("threads")} torch thread(s), the configs\' '
-           f'repetitions interleaved ({c.settings.get("iters")} rounds): '
+           f'the configs\' repetitions interleaved '
+           f'({c.settings.get("iters")} rounds): '
            f'params and GFLOPs of one forward pass, training images/s '
            f'(batch {c.settings.get("batch")}: forward, backward and the '
            f'config\'s optimizer; ratio to {ref}), the prediction of one '
            'image with the flip test as each config says (two forward '
            'passes, decoding, back to image pixels; no image decoding), '
-           'and the peak RSS of a training step\'s process.'
+           'and the peak RSS of a process that builds the model and takes '
+           'two training steps (+: the steps\' own share over its RSS '
+           'before them).'
            if c.settings.get('speed') else 'Cost not measured (--no-speed).')
         + f' `{NA}`: not known (a run not done).', ''
     ]
@@ -467,7 +483,9 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
             _pct(m.mean('gross'), 1), _num(k.params_m, '.2f'),
             _num(k.gflops, '.2f'), train,
             _num(k.predict_ms, '.0f') + (flip if k.predict_ms else ''),
-            _num(k.peak_rss_mb, ',.0f')
+            _num(k.peak_rss_mb, ',.0f') + (
+                '' if k.train_step_mb is None else
+                f' (+{k.train_step_mb:,.0f})')
         ]
         lines.append('| ' + ' | '.join(cells) + ' |')
     lines.append('')
@@ -522,6 +540,12 @@ def save_comparison(c: Comparison, path: str) -> None:
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     with open(path, 'w') as f:
         json.dump(c.to_dict(), f, indent=1)
+
+
+def load_comparison(path: str) -> Comparison:
+    """A comparison from the JSON :func:`save_comparison` wrote."""
+    with open(path) as f:
+        return Comparison.from_dict(json.load(f))
 
 
 def plot_comparison(c: Comparison, path: str,

@@ -93,6 +93,13 @@ class TrainedRun:
         d['finished'] = self.finished
         return d
 
+    @classmethod
+    def from_dict(cls, d: dict) -> 'TrainedRun':
+        d = {k: v for k, v in d.items() if k != 'finished'}
+        if d.get('progress') is not None:
+            d['progress'] = tuple(d['progress'])
+        return cls(**d)
+
 
 def run_folders(work_dir: str) -> List[str]:
     """The ``<timestamp>`` folders of a work dir, oldest first."""

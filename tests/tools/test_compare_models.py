@@ -141,21 +141,23 @@ def test_table_ne_is_what_tools_test_reports(runs, tool, tmp_path):
         in text
     img = cv2.imread(str(tmp_path / 'heads.png'))
     assert img is not None and img.std() > 10
+    # the same table again from the JSON, nothing re-read
+    again = tmp_path / 'again' / 'heads.md'
+    assert tool.main(['--render', str(tmp_path / 'heads.json'), '--out',
+                      str(again)]) == 0
+    assert again.read_text() == text
 
 
-def test_missing_runs_are_trained_and_costs_measured(runs, tool, tmp_path):
+def test_missing_runs_are_trained_in_their_own_process(runs, tool,
+                                                       tmp_path):
     hm, sc = runs['configs']['heatmap'], runs['configs']['simcc']
     root = tmp_path / 'root'
-    out = tmp_path / 'heads.md'
     assert tool.main([
         hm, '--work-dirs', f'{sc}={runs["dirs"]["simcc", 0]}',
-        '--work-root', str(root), '--train', '--seeds', '3', '--batch', '2',
-        '--iters', '1', '--warmup', '0', '--speed-images', '1', '--out',
-        str(out)
+        '--work-root', str(root), '--train', '--seeds', '3', '--no-speed',
+        '--out', str(tmp_path / 'heads.md')
     ]) == 0
-    result = json.loads((tmp_path / 'heads.json').read_text())
-    heat, simcc = result['models']
-    assert (heat['head'], simcc['head']) == ('HeatmapHead', 'SimCCHead')
+    heat, simcc = json.loads((tmp_path / 'heads.json').read_text())['models']
     # trained by the tool, in its own process, with the asked seed
     work = root / 'tiny_heatmap' / 'seed3'
     (run, ) = heat['runs']
@@ -168,14 +170,29 @@ def test_missing_runs_are_trained_and_costs_measured(runs, tool, tmp_path):
     assert 0 < run['metrics']['fashionai/NE'] < 10
     # the given run is read, not retrained
     assert simcc['runs'][0]['work_dir'] == runs['dirs']['simcc', 0]
+    assert not (root / 'tiny_simcc').exists()
+
+
+def test_costs_are_measured_side_by_side(runs, tool, tmp_path):
+    hm, sc = runs['configs']['heatmap'], runs['configs']['simcc']
+    out = tmp_path / 'heads.md'
+    assert tool.main([
+        '--work-dirs', f'{hm}={runs["dirs"]["heatmap", 0]}',
+        f'{sc}={runs["dirs"]["simcc", 0]}', '--batch', '2', '--iters', '1',
+        '--warmup', '0', '--speed-images', '1', '--out', str(out)
+    ]) == 0
+    heat, simcc = json.loads((tmp_path / 'heads.json').read_text())['models']
+    assert (heat['head'], simcc['head']) == ('HeatmapHead', 'SimCCHead')
     for m in (heat, simcc):
         cost = m['cost']
         assert cost['params_m'] > 0 and cost['gflops'] > 0
         assert cost['train_img_per_s'] > 0 and cost['predict_ms'] > 0
-        assert cost['peak_rss_mb'] > 0
+        assert cost['peak_rss_mb'] > cost['train_step_mb'] > 0
     assert heat['cost']['train_ratio'] == 1.0
     # the SimCC head has no deconvolutions: fewer parameters
     assert simcc['cost']['params_m'] < heat['cost']['params_m']
     row = next(line for line in out.read_text().splitlines()
                if line.startswith('| SimpleBaseline |'))
     assert 'n/a' not in row
+    img = cv2.imread(str(tmp_path / 'heads.png'))
+    assert img is not None and img.std() > 10

@@ -35,8 +35,8 @@ from typing import Optional, Sequence
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.analysis.comparison import (  # noqa: E402
-    ComparisonSettings, plot_comparison, run_comparison, save_comparison,
-    write_markdown)
+    ComparisonSettings, load_comparison, plot_comparison, run_comparison,
+    save_comparison, write_markdown)
 
 
 def _pair(text: str):
@@ -104,7 +104,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'go beside it (.png, .json) unless --png / --json')
     parser.add_argument('--png', help='the chart')
     parser.add_argument('--json', help='the numbers')
+    parser.add_argument('--render', metavar='JSON',
+                        help='write the table and chart again from the JSON '
+                        'of an earlier run (its command stays at the top); '
+                        'reads, trains and measures nothing')
     args = parser.parse_args(argv)
+    stem = osp.splitext(args.out)[0]
+    args.png = args.png or stem + '.png'
+    args.json = args.json or stem + '.json'
+    if args.render:
+        return args
     configs = list(args.configs)
     for config, _ in args.work_dirs:
         if not any(osp.abspath(config) == osp.abspath(c) for c in configs):
@@ -116,9 +125,6 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
             args.batch < 1 or args.warmup < 0:
         parser.error('--jobs, --threads, --iters and --batch must be >= 1, '
                      '--warmup >= 0')
-    stem = osp.splitext(args.out)[0]
-    args.png = args.png or stem + '.png'
-    args.json = args.json or stem + '.json'
     return args
 
 
@@ -136,6 +142,12 @@ def _command(argv: Sequence[str]) -> str:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
+    if args.render:
+        result = load_comparison(args.render)
+        write_markdown(result, args.out, args.title, chart=args.png)
+        plot_comparison(result, args.png, args.title)
+        print(f'wrote {args.out} and {args.png} from {args.render}')
+        return 0
     work_dirs = {}
     for config, work_dir in args.work_dirs:
         work_dirs.setdefault(config, []).append(work_dir)
