@@ -1,6 +1,7 @@
 """Make the MMPose 1.x stack run on what installs today.
 
-Imported first by :mod:`mmpose_cloth`; it does two things, both idempotent.
+Imported first by :mod:`mmpose_cloth`; each of the things it does is
+idempotent.
 
 1. **mmcv-lite has no compiled ops.** Full mmcv 2.x has no wheel for current
    torch and its source build fails, so the project runs on ``mmcv-lite``.
@@ -25,6 +26,17 @@ Imported first by :mod:`mmpose_cloth`; it does two things, both idempotent.
    keypoint picture (``MMPoseInferencer(vis_out_dir=...)``,
    ``tools/test.py --show-dir``) crashed. :func:`mend_visualizer_for_numpy2`
    hands it a scalar radius; the picture is what MMPose draws on numpy 1.
+
+4. **DSNT's loss turns every weight into NaN on current torch.** MMPose
+   1.3.2's ``JSDiscretLoss`` (``DSNTHead``'s heatmap loss) multiplies the
+   predicted heatmap by the keypoint weight and passes it to
+   ``nn.KLDivLoss`` as the *target*; torch's gradient with respect to a
+   target of 0 is ``log 0 = -inf``, so a keypoint of weight 0 (on FashionAI,
+   the 9 to 20 of the 24 keypoints an image's category lacks) sends NaN
+   into the first optimizer step. :func:`mend_js_discret_loss` computes the
+   same divergence in the form of the implementation MMPose took it from
+   (``dsntnn``: ``p * (log(p + eps) - log(q + eps))``): the same values, a
+   finite gradient.
 """
 import importlib.abc
 import importlib.machinery
@@ -35,7 +47,8 @@ from typing import Any, List, Tuple
 __all__ = [
     'MissingMMCVOpError', 'install_mmcv_ops_standin',
     'allow_mmengine_checkpoints', 'safe_globals', 'has_real_mmcv_ops',
-    'allow_cpu_distributed', 'mend_visualizer_for_numpy2'
+    'allow_cpu_distributed', 'mend_visualizer_for_numpy2',
+    'mend_js_discret_loss'
 ]
 
 _STANDIN_FLAG = '__mmpose_cloth_standin__'
@@ -280,7 +293,36 @@ def mend_visualizer_for_numpy2() -> bool:
     return True
 
 
+def mend_js_discret_loss() -> bool:
+    """Give MMPose's ``JSDiscretLoss`` a finite gradient where a heatmap is
+    0 (see the module docstring).
+
+    ``kl(p, q)`` becomes ``p * (log(p + eps) - log(q + eps))``, dsntnn's
+    own form with MMPose's ``eps = 1e-24``: where MMPose's ``KLDivLoss``
+    gives ``p * (log p - log(q + eps))`` (0 where ``p`` is 0) this differs
+    by ``log(1 + eps / p)``, below float32's resolution wherever ``p`` is
+    above 1e-17.
+
+    Returns:
+        bool: whether ``kl`` was replaced now (``False`` when it was
+        already).
+    """
+    from mmpose.models.losses.classification_loss import JSDiscretLoss
+    if getattr(JSDiscretLoss.kl, _STANDIN_FLAG, False):
+        return False
+
+    def kl(self, p, q):
+        """Kullback-Leibler divergence, elementwise (dsntnn's form)."""
+        eps = 1e-24
+        return p * ((p + eps).log() - (q + eps).log())
+
+    setattr(kl, _STANDIN_FLAG, True)
+    JSDiscretLoss.kl = kl
+    return True
+
+
 install_mmcv_ops_standin()
 allow_mmengine_checkpoints()
 allow_cpu_distributed()
 mend_visualizer_for_numpy2()
+mend_js_discret_loss()

@@ -194,6 +194,36 @@ def test_keypoint_pictures_draw_on_numpy_2():
     assert compat.mend_visualizer_for_numpy2() is False  # idempotent
 
 
+def test_dsnt_loss_has_a_finite_gradient_for_absent_keypoints():
+    """DSNTHead's JSDiscretLoss with a keypoint of weight 0 (FashionAI: the
+    keypoints a category lacks): the loss is MMPose's value, its gradient
+    is finite and reaches the present keypoint only."""
+    from mmpose.models.losses import JSDiscretLoss
+
+    torch.manual_seed(0)
+    logits = torch.randn(2, 3, 8, 8, dtype=torch.float64, requires_grad=True)
+    pred = logits.flatten(2).softmax(-1).view_as(logits)
+    gt = torch.rand(2, 3, 8, 8, dtype=torch.float64)
+    gt = gt / gt.flatten(2).sum(-1)[..., None, None]
+    weight = torch.tensor([[1., 0., 1.], [0., 1., 1.]], dtype=torch.float64)
+    loss = JSDiscretLoss(use_target_weight=True)(pred, gt, weight)
+    loss.backward()
+    assert torch.isfinite(logits.grad).all()
+    assert (logits.grad[weight == 0] == 0).all()
+    assert (logits.grad[weight == 1].abs().sum((-1, -2)) > 0).all()
+
+    # MMPose's own formula (nn.KLDivLoss, log 0 taken as 0) gives the value
+    def kl(p, q):
+        return torch.nn.KLDivLoss(reduction='none')((q + 1e-24).log(), p)
+
+    w = weight[..., None, None]
+    p, g = pred.detach() * w, gt * w
+    m = 0.5 * (p + g)
+    expected = (0.5 * (kl(p, m) + kl(g, m))).sum() / len(gt)
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-12)
+    assert compat.mend_js_discret_loss() is False  # idempotent
+
+
 def test_publish_model_keeps_what_inference_needs(trained, tmp_path):
     """``tools/misc/publish_model.py`` on torch >= 2.6: the published file
     loads weights-only, has only meta and state_dict, is named by its hash,

@@ -22,10 +22,12 @@ import torch
 
 from .entry import BenchmarkEntry
 from .model_bench import ModelBench
-from .results import EvaluationTiming, InferSpeed, MemoryUse, TrainSpeed
+from .results import (EvaluationTiming, InferSpeed, MemoryUse,
+                      PredictSpeed, TrainSpeed)
 
 __all__ = [
     'measure_gflops', 'measure_train_speed', 'measure_inference',
+    'measure_prediction',
     'measure_memory_cpu', 'measure_memory_cuda', 'measure_evaluation',
     'median_ratio'
 ]
@@ -119,6 +121,25 @@ def measure_inference(benches: Sequence[ModelBench], batch: int, iters: int,
             ratio=median_ratio(thr[i], thr[0]),
             latency_times_s=lat[i],
             batch_times_s=thr[i]) for i in range(len(benches))
+    ]
+
+
+def measure_prediction(benches: Sequence[ModelBench], iters: int,
+                       warmup: int) -> List[PredictSpeed]:
+    """Whole prediction of one image (:meth:`ModelBench.predict`: with the
+    config's flip test), ``max(1, warmup)`` untimed rounds, then ``iters``
+    timed ones, round-robin."""
+    for _ in range(max(1, warmup)):
+        for b in benches:
+            b.predict()
+    times = [[] for _ in benches]
+    for _ in range(iters):
+        for i, b in enumerate(benches):
+            times[i].append(b.predict())
+    return [
+        PredictSpeed(ms_per_img=statistics.median(t) * 1e3,
+                     ratio=median_ratio(t, times[0]), times_s=t)
+        for t in times
     ]
 
 

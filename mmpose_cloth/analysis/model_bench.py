@@ -164,6 +164,25 @@ class ModelBench:
         self.sync()
         return time.perf_counter() - t0
 
+    @torch.no_grad()
+    def predict(self) -> float:
+        """One image through the model's whole prediction
+        (``mode='predict'``): the config's ``test_cfg`` (its flip test
+        where it has one: two forward passes), the head's decoding and the
+        mapping back to image pixels; seconds. Eager, whatever the entry's
+        ``compile`` flag."""
+        if self.backbone_only:
+            raise ValueError(f'{self.entry.text}: a bare backbone does not '
+                             'predict keypoints')
+        self.model.eval()
+        self.sync()
+        t0 = time.perf_counter()
+        with self.autocast():
+            self.model(self.inputs[:1], self.data_samples[:1],
+                       mode='predict')
+        self.sync()
+        return time.perf_counter() - t0
+
     def _infer_body(self, inputs: torch.Tensor):
         # the outputs are returned: a compiled graph whose outputs nobody
         # reads would be optimised away

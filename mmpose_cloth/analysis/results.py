@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
 __all__ = [
-    'TrainSpeed', 'InferSpeed', 'MemoryUse', 'PipelineSpeed', 'CompileTime',
-    'EvaluationTiming', 'MachineInfo', 'BenchmarkRow', 'BenchmarkResult',
-    'load_benchmark', 'save_benchmark'
+    'TrainSpeed', 'InferSpeed', 'PredictSpeed', 'MemoryUse', 'PipelineSpeed',
+    'CompileTime', 'EvaluationTiming', 'MachineInfo', 'BenchmarkRow',
+    'BenchmarkResult', 'load_benchmark', 'save_benchmark'
 ]
 
 
@@ -42,6 +42,15 @@ class InferSpeed:
     ratio: float
     latency_times_s: List[float]
     batch_times_s: List[float]
+
+
+@dataclass
+class PredictSpeed:
+    """Whole prediction of one image (``mode='predict'``: the config's
+    flip test, decoding, back to image pixels), not the data pipeline."""
+    ms_per_img: float  #: median
+    ratio: float  #: speed ratio to the first config, median of rounds
+    times_s: List[float]
 
 
 @dataclass

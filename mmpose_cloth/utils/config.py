@@ -119,7 +119,11 @@ def set_input_size(cfg, input_size: Sequence[int]):
     Every ``input_size`` in the config tree becomes ``input_size``: the
     top-level variable, each pipeline's ``TopdownAffine`` (train, val,
     test), the codecs of ``GenerateTarget`` and the head's decoder. Each
-    ``heatmap_size`` next to one keeps its codec's input/heatmap ratio.
+    ``heatmap_size`` next to one keeps its codec's input/heatmap ratio, and
+    each head's ``in_featuremap_size`` (``SimCCHead``, ``RTMCCHead``,
+    ``DSNTHead``: the backbone's output size, which their layers are built
+    for) keeps its ratio to the head's ``input_size`` or, where the head
+    has none, to the config's.
     Fully convolutional models (ResNet, HRNet, CPN with ``out_shape=None``)
     run at any input size that their strides divide.
 
@@ -132,11 +136,15 @@ def set_input_size(cfg, input_size: Sequence[int]):
 
     Raises:
         ValueError: the size is not a multiple of a codec's input/heatmap
-            ratio.
+            ratio or of a head's input/feature map ratio.
     """
+    try:
+        old = config_input_size(cfg)
+    except ValueError:
+        old = None
     cfg = copy.deepcopy(cfg)
     w, h = (int(v) for v in input_size)
-    _set_sizes(cfg._cfg_dict, (w, h))
+    _set_sizes(cfg._cfg_dict, (w, h), old)
     return cfg
 
 
@@ -159,25 +167,37 @@ def parse_input_size(text: str) -> Tuple[int, int]:
     return w, h
 
 
-def _set_sizes(node, size: Tuple[int, int]) -> None:
+def _set_sizes(node, size: Tuple[int, int],
+               old: Optional[Tuple[int, int]]) -> None:
     if isinstance(node, dict):
-        if isinstance(node.get('input_size'), (tuple, list)):
+        own = node.get('input_size')
+        own = own if isinstance(own, (tuple, list)) else None
+        if isinstance(node.get('in_featuremap_size'), (tuple, list)):
+            ref = own or old
+            if ref is None:
+                raise ValueError('cannot scale in_featuremap_size: no input '
+                                 'size in the head or the config')
+            node['in_featuremap_size'] = _heatmap_size(
+                ref, node['in_featuremap_size'], size, 'head\'s input/'
+                'feature map')
+        if own is not None:
             if 'heatmap_size' in node:
                 node['heatmap_size'] = _heatmap_size(
-                    node['input_size'], node['heatmap_size'], size)
+                    own, node['heatmap_size'], size)
             node['input_size'] = tuple(size)
         for v in node.values():
-            _set_sizes(v, size)
+            _set_sizes(v, size, old)
     elif isinstance(node, (list, tuple)):
         for v in node:
-            _set_sizes(v, size)
+            _set_sizes(v, size, old)
 
 
 def _heatmap_size(old_input: Sequence[int], old_heatmap: Sequence[int],
-                  size: Tuple[int, int]) -> Tuple[int, int]:
+                  size: Tuple[int, int],
+                  what: str = 'codec\'s input/heatmap') -> Tuple[int, int]:
     (iw, ih), (hw, hh), (w, h) = old_input, old_heatmap, size
     rw, rh = iw / hw, ih / hh
     if w % rw or h % rh:
         raise ValueError(f'input size {w}x{h} is not a multiple of the '
-                         f'codec\'s input/heatmap ratio {rw:g}x{rh:g}')
+                         f'{what} ratio {rw:g}x{rh:g}')
     return int(w / rw), int(h / rh)

@@ -18,6 +18,7 @@ from mmengine.registry import init_default_scope
 
 from conftest import REPO
 from fashionai_format import CATEGORIES, CATEGORY_KEYPOINTS
+from mmpose_cloth.engine.hooks import head_keypoint_count
 from mmpose.registry import DATASETS, METRICS, MODELS
 
 CONFIGS = sorted(
@@ -27,6 +28,25 @@ CONFIGS = sorted(
 PER_CATEGORY = [
     p for p in CONFIGS
     if any(osp.basename(p).endswith(f'-{c}-384x384.py') for c in CATEGORIES)
+]
+
+
+#: The head comparison (docs/benchmarks.md, "Heads"): MMPose's heads on
+#: the CPU recipe's ImageNet EfficientNet-Lite0 at 192x192.
+HEAD_CONFIGS = [
+    osp.join(REPO, 'configs', *p) for p in (
+        ('cpn', 'td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('simplebaseline', 'td-hm_efficientnet-lite0_1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('rtmpose', 'rtmpose_efficientnet-lite0_1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('simcc', 'simcc_efficientnet-lite0_wo-deconv-1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('topdown_regression', 'td-reg_efficientnet-lite0_rle-1xb16-8e_'
+         'fashionai-192x192_cpu.py'),
+        ('integral_regression', 'ipr_efficientnet-lite0_dsnt-1xb16-8e_'
+         'fashionai-192x192_cpu.py'))
 ]
 
 
@@ -52,6 +72,46 @@ def test_there_are_configs_for_every_family():
                    'td-hm_cpn-seres50_8xb32-50e_fashionai-384x384.py',
                    'td-hm_cpn-detnet59_8xb32-50e_fashionai-384x384.py'):
         assert needed in names
+
+
+def _without_targets(pipeline) -> list:
+    return [t for t in pipeline if t['type'] != 'GenerateTarget']
+
+
+def test_head_configs_differ_only_in_head_and_codec():
+    """The head comparison's configs share everything but the head, its
+    codec (the GenerateTarget step, the head's decoder) and the backbone
+    levels it reads: backbone and weights, normalisation, data and
+    augmentation, input size, schedule, optimizer, batch and seed."""
+    cfgs = [Config.fromfile(p) for p in HEAD_CONFIGS]
+    heads = [c.model.head.type for c in cfgs]
+    assert heads == ['CPNHead', 'HeatmapHead', 'RTMCCHead', 'SimCCHead',
+                     'RLEHead', 'DSNTHead']
+    ref = cfgs[0]
+
+    def shared(c):
+        backbone = dict(c.model.backbone)
+        backbone.pop('out_indices')
+        return dict(
+            backbone=backbone, preprocessor=c.model.data_preprocessor,
+            train=_without_targets(c.train_dataloader.dataset.pipeline),
+            train_loader={k: v for k, v in c.train_dataloader.items()
+                          if k != 'dataset'},
+            train_data={k: v for k, v in c.train_dataloader.dataset.items()
+                        if k != 'pipeline'},
+            val=c.val_dataloader, test=c.test_dataloader,
+            evaluator=c.val_evaluator, optim=c.optim_wrapper,
+            schedule=c.param_scheduler, train_cfg=c.train_cfg,
+            seed=c.randomness, hooks=c.default_hooks,
+            custom_hooks=c.custom_hooks)
+
+    for path, c in zip(HEAD_CONFIGS[1:], cfgs[1:]):
+        assert shared(c) == shared(ref), osp.basename(path)
+        # one level, the 1280-channel stride-32 one, for every other head
+        assert tuple(c.model.backbone.out_indices) == (4, )
+        assert c.model.test_cfg.flip_test is True
+    assert tuple(ref.model.backbone.out_indices) == (1, 2, 3, 4)
+    assert ref.input_size == (192, 192)
 
 
 def test_every_family_has_a_config_per_category():
@@ -112,7 +172,8 @@ def test_config_trains_one_step_and_predicts(config, synthetic_split):
     train_ds = _dataset(cfg, synthetic_split, 'train_dataloader')
     val_ds = _dataset(cfg, synthetic_split, 'val_dataloader')
     num_kpts = train_ds.metainfo['num_keypoints']
-    assert num_kpts == cfg.model.head.out_channels
+    # out_channels, or num_joints for MMPose's regression heads
+    assert head_keypoint_count(cfg.model.head)[1] == num_kpts
     batch = pseudo_collate([train_ds[0]])  # one sample: fast on CPU
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     model.train()

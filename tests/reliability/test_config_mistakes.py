@@ -54,3 +54,28 @@ def test_head_and_dataset_keypoint_counts_differ(synthetic_split, tmp_path):
     runner = Runner.from_cfg(Config(cfg))
     with pytest.raises(ValueError, match='out_channels'):
         runner.train()
+
+
+def test_regression_head_and_dataset_keypoint_counts_differ(synthetic_split,
+                                                            tmp_path):
+    """MMPose's regression heads (RLEHead, DSNTHead, ...) name their
+    keypoint count num_joints: the check reads it there and names it."""
+    from mmengine.runner import Runner
+    cfg = narrow_cfg(str(tmp_path), synthetic_split['root'],
+                     synthetic_split['ann_file'], max_iters=1, num_images=4)
+    codec = dict(type='RegressionLabel', input_size=(64, 64))
+    for t in cfg['train_dataloader']['dataset']['pipeline']:
+        if t['type'] == 'GenerateTarget':
+            t['encoder'] = codec
+    cfg['model']['neck'] = dict(type='GlobalAveragePooling')
+    cfg['model']['head'] = dict(
+        type='RLEHead', in_channels=128, num_joints=4,  # the dataset has 24
+        loss=dict(type='RLELoss', use_target_weight=True), decoder=codec)
+    cfg['custom_hooks'] = [dict(type='KeypointCountCheckHook')]
+    cfg['val_cfg'] = cfg['val_dataloader'] = cfg['val_evaluator'] = None
+    cfg['default_hooks']['checkpoint'] = dict(type='CheckpointHook',
+                                              interval=-1)
+    runner = Runner.from_cfg(Config(cfg))
+    with pytest.raises(ValueError, match=r'model\.head\.num_joints=4, but '
+                       r'train_dataloader.* has 24 keypoints'):
+        runner.train()

@@ -90,6 +90,47 @@ def test_set_input_size_needs_a_multiple_of_the_codec_ratio():
         set_input_size(cfg, (130, 96))
 
 
+#: heads built for the backbone's output size (in_featuremap_size)
+FEATUREMAP_HEADS = [
+    osp.join(REPO, 'configs', *p) for p in (
+        ('rtmpose', 'rtmpose_efficientnet-lite0_1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('simcc', 'simcc_efficientnet-lite0_wo-deconv-1xb16-8e_fashionai-'
+         '192x192_cpu.py'),
+        ('integral_regression', 'ipr_efficientnet-lite0_dsnt-1xb16-8e_'
+         'fashionai-192x192_cpu.py'))
+]
+
+
+@pytest.mark.parametrize('config', FEATUREMAP_HEADS,
+                         ids=[osp.basename(osp.dirname(p))
+                              for p in FEATUREMAP_HEADS])
+def test_set_input_size_rebuilds_heads_for_the_feature_map(config):
+    """SimCC, RTMPose and DSNT heads size their layers for the backbone's
+    output: at another input size their in_featuremap_size follows, and
+    the model predicts at the new size (a stale 6x6 fails to build or to
+    run: a linear layer or a fixed heatmap grid of the wrong size)."""
+    import torch
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+    init_default_scope('mmpose')
+    cfg = load_config(config, (128, 96))
+    head = cfg.model.head
+    assert tuple(head.in_featuremap_size) == (4, 3)  # (W, H) / 32
+    if 'input_size' in head:
+        assert tuple(head.input_size) == (128, 96)
+    cfg.model.backbone.pop('init_cfg')
+    model = MODELS.build(cfg.model).eval()
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3, 96, 128), None, mode='tensor')
+    if isinstance(out, tuple) and out[0].shape[-1] == 2:  # DSNT: coords
+        assert out[1].shape[-2:] == (24, 32)  # its heatmaps, a quarter
+    else:  # SimCC x and y vectors, 2 bins per pixel
+        assert out[0].shape[-1] == 256 and out[1].shape[-1] == 192
+    with pytest.raises(ValueError, match='feature map ratio 32x32'):
+        load_config(config, (100, 96))
+
+
 def test_parse_input_size():
     assert parse_input_size('384x288') == (384, 288)
     assert parse_input_size('64X64') == (64, 64)

@@ -16,16 +16,17 @@ as a thin line). The x axis is the epoch for epoch-based runs, the iteration
 otherwise (``--x`` chooses).
 """
 import argparse
-import glob
-import json
 import math
 import os.path as osp
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from fashionai_format.schema import CATEGORIES  # noqa: E402
+# the work dir's records, read as the head comparison reads them
+from mmpose_cloth.analysis.work_dirs import (find_scalars,  # noqa: E402,F401
+                                             read_records, split_records)
 
 #: One colour per category (matplotlib's first five), in schema order.
 CATEGORY_COLORS = dict(
@@ -46,44 +47,6 @@ def parse_args(argv=None):
     parser.add_argument('--title', help='figure title (default: the work '
                         'dir\'s name)')
     return parser.parse_args(argv)
-
-
-def find_scalars(path: str) -> List[str]:
-    """scalars.json files of a work dir (oldest run first)."""
-    if osp.isfile(path):
-        return [path]
-    files = sorted(glob.glob(osp.join(path, 'vis_data', 'scalars.json')))
-    files += sorted(glob.glob(osp.join(path, '*', 'vis_data',
-                                       'scalars.json')))
-    return files
-
-
-def read_records(files: List[str]) -> List[dict]:
-    records = []
-    for f in files:
-        with open(f) as fh:
-            for line in fh:
-                line = line.strip()
-                if line:
-                    try:
-                        records.append(json.loads(line))
-                    except json.JSONDecodeError:
-                        pass  # a line cut short by a killed run
-    return records
-
-
-def split_records(records: List[dict]) -> Tuple[List[dict], List[dict]]:
-    """Training records and validation records; each validation record
-    gets ``_iter``: the iteration of the training record before it."""
-    train, val = [], []
-    last_iter = 0
-    for r in records:
-        if any(k.startswith('loss') for k in r) and 'iter' in r:
-            train.append(r)
-            last_iter = r['iter']
-        elif any(k.endswith('/NE') for k in r):
-            val.append(dict(r, _iter=last_iter))
-    return train, val
 
 
 def curves(records: List[dict], x_axis: str = 'auto'):

@@ -1,0 +1,110 @@
+"""Train configs as ``tools/train.py`` does, each in its own process with
+one torch thread, and time them.
+
+:func:`train_runs` starts ``python -m mmpose_cloth.analysis.train_child
+CONFIG WORK_DIR --seed S`` for every :class:`TrainJob` (``jobs`` at a
+time), waits for it with ``os.wait4`` and writes its wall-clock and CPU
+seconds (user + system of the process and its dataloader workers) to
+``<work_dir>/train_time.json``, which :func:`~.work_dirs.read_run` reads
+back. The child's output goes to ``<work_dir>/train_stdout.log``.
+"""
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence
+
+from .work_dirs import TIME_FILE
+
+__all__ = ['TrainJob', 'TrainOutcome', 'train_runs', 'train_command']
+
+#: the folder that holds the ``mmpose_cloth`` package
+_PACKAGE_PARENT = osp.dirname(
+    osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+@dataclass
+class TrainJob:
+    """One training run: ``config`` with ``randomness.seed=seed`` into
+    ``work_dir``; ``cfg_options`` as ``tools/train.py --cfg-options``."""
+    config: str
+    work_dir: str
+    seed: int
+    cfg_options: Dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class TrainOutcome:
+    """How a :class:`TrainJob` ended."""
+    job: TrainJob
+    returncode: int
+    wall_s: float
+    cpu_s: float
+    log: str  #: the child's stdout and stderr
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+def train_command(job: TrainJob, threads: int = 1) -> List[str]:
+    """The child's command line."""
+    cmd = [sys.executable, '-m', 'mmpose_cloth.analysis.train_child',
+           job.config, job.work_dir, '--seed', str(job.seed),
+           '--threads', str(threads)]
+    if job.cfg_options:
+        cmd.append('--cfg-options')
+        cmd += [f'{k}={v}' for k, v in job.cfg_options.items()]
+    return cmd
+
+
+def _run_one(job: TrainJob, threads: int,
+             progress: Optional[Callable[[str], None]]) -> TrainOutcome:
+    os.makedirs(job.work_dir, exist_ok=True)
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    env['PYTHONPATH'] = os.pathsep.join(
+        p for p in (_PACKAGE_PARENT, env.get('PYTHONPATH')) if p)
+    log = osp.join(job.work_dir, 'train_stdout.log')
+    cmd = train_command(job, threads)
+    if progress:
+        progress(f'training {osp.basename(job.config)} seed {job.seed} -> '
+                 f'{job.work_dir}')
+    t0 = time.perf_counter()
+    with open(log, 'w') as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    record = dict(config=job.config, seed=job.seed, wall_s=wall, cpu_s=cpu,
+                  returncode=proc.returncode, threads=threads,
+                  command=cmd, cfg_options={k: repr(v) for k, v in
+                                            job.cfg_options.items()})
+    if proc.returncode == 0:  # read_run trusts only a finished run's times
+        with open(osp.join(job.work_dir, TIME_FILE), 'w') as f:
+            json.dump(record, f, indent=1)
+    if progress:
+        progress(f'{"done" if proc.returncode == 0 else "FAILED"}: '
+                 f'{osp.basename(job.config)} seed {job.seed} in '
+                 f'{wall / 60:.1f} min ({cpu / 60:.1f} CPU min)')
+    return TrainOutcome(job, proc.returncode, wall, cpu, log)
+
+
+def train_runs(jobs: Sequence[TrainJob],
+               parallel: int = 1,
+               threads: int = 1,
+               progress: Optional[Callable[[str], None]] = None
+               ) -> List[TrainOutcome]:
+    """Train every job, ``parallel`` processes at a time, each with
+    ``threads`` torch threads; outcomes in the jobs' order."""
+    if parallel < 1:
+        raise ValueError(f'parallel must be >= 1, got {parallel}')
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(lambda j: _run_one(j, threads, progress),
+                             jobs))
