@@ -99,10 +99,19 @@ class ReadResult:
         problems (list[RowProblem]): the rows that could not be used.
         has_header (bool): False when the file had no header row (only
             with ``header='optional'``): its first line is a data row.
+        ignored_cells (int): cells that gave a keypoint the row's category
+            does not have (only with ``extra_keypoints='ignore'``): read,
+            then left out of the record (it has ``-1`` there).
+        ignored_rows (int): the records with such cells.
+        first_ignored (RowProblem, optional): where the first such cell is
+            (line, column) and what it held, for a message.
     """
     records: List[FashionAIRecord] = field(default_factory=list)
     problems: List[RowProblem] = field(default_factory=list)
     has_header: bool = True
+    ignored_cells: int = 0
+    ignored_rows: int = 0
+    first_ignored: Optional[RowProblem] = None
 
 
 def _open_text(path: PathLike) -> io.TextIOBase:
@@ -248,18 +257,23 @@ _NOT_IN_CATEGORY = {
 
 
 def _parse_rows_fast(
-        rows: Sequence[List[str]]
-) -> List[Optional[Tuple[np.ndarray, np.ndarray]]]:
+        rows: Sequence[List[str]],
+        ignore_extra: bool = False
+) -> List[Optional[Tuple[np.ndarray, np.ndarray, np.ndarray]]]:
     """Parse the keypoint cells of many data rows at once: string checks per
     row, one numpy conversion for all numbers, vectorised value checks.
 
-    Returns, per row, ``(keypoints (24, 2) float32, visibility (24,) int8)``
-    or ``None`` where anything is off (column count, image_id, category, a
-    cell), so that :func:`_parse_row` reports the exact problem. Accepts
-    exactly what :func:`_parse_row` accepts; it exists for the evaluator's
-    10,000-row files.
+    Returns, per row, ``(keypoints (24, 2) float32, visibility (24,) int8,
+    ignored (24,) bool)`` or ``None`` where anything is off (column count,
+    image_id, category, a cell), so that :func:`_parse_row` reports the
+    exact problem. ``ignored`` marks the cells that gave a keypoint the
+    category does not have; with ``ignore_extra`` such a row is accepted and
+    those keypoints are absent (``-1``) in the arrays, otherwise it is
+    ``None``. Accepts exactly what :func:`_parse_row` accepts; it exists
+    for the evaluator's 10,000-row files.
     """
-    out: List[Optional[Tuple[np.ndarray, np.ndarray]]] = [None] * len(rows)
+    out: List[Optional[Tuple[np.ndarray, np.ndarray,
+                             np.ndarray]]] = [None] * len(rows)
     n_tokens = 3 * NUM_KEYPOINTS
     index, tokens, categories = [], [], []
     for i, row in enumerate(rows):
@@ -297,18 +311,26 @@ def _parse_rows_fast(
     ok = (np.abs(xy) <= _FLOAT32_MAX).all(axis=(1, 2))
     ok &= ~((xy != -1).any(axis=-1) & absent).any(axis=1)
     not_in = np.stack([_NOT_IN_CATEGORY[c] for c in categories])
-    ok &= ~(~absent & not_in).any(axis=1)
+    extra = ~absent & not_in
+    if not ignore_extra:
+        ok &= ~extra.any(axis=1)
+    extra = extra[ok]
     # cast only the rows kept: no overflow / invalid-value RuntimeWarning
     xy = xy[ok].astype(np.float32)
     vis = values[ok, :, 2].astype(np.int8)
+    xy[extra] = -1
+    vis[extra] = VIS_ABSENT
     for j, i in enumerate(np.asarray(index)[ok]):
-        out[i] = (xy[j], vis[j])
+        out[i] = (xy[j], vis[j], extra[j])
     return out
 
 
-def _parse_row(row: List[str], line: int) -> FashionAIRecord:
+def _parse_row(row: List[str], line: int, ignore_extra: bool = False
+               ) -> Tuple[FashionAIRecord, np.ndarray]:
     """Parse one data row cell by cell; raise ``_RowError`` on the first
-    problem."""
+    problem. Returns the record and the (24,) bool mask of the cells that
+    gave a keypoint the category does not have (with ``ignore_extra`` they
+    are absent in the record, otherwise the first of them is a problem)."""
     image_id = row[0].strip() if row else ''
     if len(row) != len(CSV_HEADER):
         raise _RowError(line, image_id, f'expected {len(CSV_HEADER)} '
@@ -325,6 +347,7 @@ def _parse_row(row: List[str], line: int) -> FashionAIRecord:
     # here, and the first bad cell is named
     kpts = np.full((NUM_KEYPOINTS, 2), -1, dtype=np.float32)
     vis = np.full((NUM_KEYPOINTS, ), VIS_ABSENT, dtype=np.int8)
+    ignored = np.zeros(NUM_KEYPOINTS, dtype=bool)
     has = CATEGORY_KEYPOINTS[category]
     for k, cell in enumerate(row[2:]):
         name = KEYPOINT_NAMES[k]
@@ -333,12 +356,19 @@ def _parse_row(row: List[str], line: int) -> FashionAIRecord:
         except ValueError as e:
             raise _RowError(line, image_id, str(e), name)
         if v != VIS_ABSENT and k not in has:
-            raise _RowError(
-                line, image_id, f'{category} has no keypoint {name}, but '
-                f'{cell.strip()!r} was given (expected -1_-1_-1)', name)
+            if ignore_extra:
+                ignored[k] = True
+                continue
+            raise _RowError(line, image_id, _extra_reason(category, k, cell) +
+                            ' (expected -1_-1_-1)', name)
         kpts[k] = (x, y)
         vis[k] = v
-    return FashionAIRecord(image_id, category, kpts, vis, line)
+    return FashionAIRecord(image_id, category, kpts, vis, line), ignored
+
+
+def _extra_reason(category: str, k: int, cell: str) -> str:
+    return (f'{category} has no keypoint {KEYPOINT_NAMES[k]}, but '
+            f'{cell.strip()!r} was given')
 
 
 class _RowError(Exception):
@@ -352,7 +382,8 @@ class _RowError(Exception):
 def read_annotations(path: PathLike,
                      errors: str = 'raise',
                      duplicates: str = 'error',
-                     header: str = 'required') -> ReadResult:
+                     header: str = 'required',
+                     extra_keypoints: str = 'error') -> ReadResult:
     """Read an annotation (or answer, or submission) CSV.
 
     Args:
@@ -372,6 +403,13 @@ def read_annotations(path: PathLike,
             rather than ``image_id`` is then read as data, and
             ``result.has_header`` is False. Any other first line must be
             the header either way.
+        extra_keypoints (str): what a cell that gives a keypoint the row's
+            category does not have (``x_y_0`` or ``x_y_1`` where
+            ``-1_-1_-1`` belongs) gets: ``'error'`` (a bad row, as in
+            annotation files) or ``'ignore'`` (submissions of joint
+            24-keypoint models fill all 24 cells: the cell is checked like
+            any other, then left out of the record and counted in
+            ``result.ignored_cells``).
 
     Returns:
         ReadResult: the parsed records in file order and the problems.
@@ -384,6 +422,10 @@ def read_annotations(path: PathLike,
     if header not in ('required', 'optional'):
         raise ValueError("header must be 'required' or 'optional', "
                          f'got {header!r}')
+    if extra_keypoints not in ('error', 'ignore'):
+        raise ValueError("extra_keypoints must be 'error' or 'ignore', "
+                         f'got {extra_keypoints!r}')
+    ignore_extra = extra_keypoints == 'ignore'
     result = ReadResult()
     seen = {}
     with _open_text(path) as f:
@@ -409,14 +451,15 @@ def read_annotations(path: PathLike,
                 data.append(row)
         except FashionAIFormatError as e:
             read_error = e
-        parsed = _parse_rows_fast(data)
+        parsed = _parse_rows_fast(data, ignore_extra)
         for line, row, fast in zip(lines, data, parsed):
             try:
                 if fast is not None:
                     rec = FashionAIRecord(row[0].strip(), row[1].strip(),
                                           fast[0], fast[1], line)
+                    ignored = fast[2]
                 else:
-                    rec = _parse_row(row, line)
+                    rec, ignored = _parse_row(row, line, ignore_extra)
                 if rec.image_id in seen:
                     reason = (f'duplicate image_id (first seen on line '
                               f'{seen[rec.image_id]})')
@@ -436,6 +479,15 @@ def read_annotations(path: PathLike,
                 continue
             seen[rec.image_id] = line
             result.records.append(rec)
+            if ignored.any():
+                if result.first_ignored is None:
+                    k = int(np.argmax(ignored))
+                    result.first_ignored = RowProblem(
+                        line, rec.image_id,
+                        _extra_reason(rec.category, k, row[2 + k]),
+                        KEYPOINT_NAMES[k])
+                result.ignored_cells += int(ignored.sum())
+                result.ignored_rows += 1
         if read_error is not None:
             raise read_error
     return result

@@ -165,3 +165,43 @@ def test_negative_coordinates_are_read(tmp_path, cell):
     (rec, ) = read_annotations(write(tmp_path, [line])).records
     x, y, v = (float(t) for t in cell.split('_'))
     assert tuple(rec.keypoints[15]) == (x, y) and rec.visibility[15] == v
+
+
+@pytest.mark.parametrize('spaces', [False, True])
+def test_extra_keypoints_ignored_in_submissions(tmp_path, spaces):
+    """A joint model's row gives keypoints the category lacks: annotation
+    files refuse it, submissions read with extra_keypoints='ignore' drop
+    those cells (absent in the record) and count them, on the vectorised
+    path and on the cell-by-cell one (spaces send a row there)."""
+    pad = ' ' if spaces else ''
+    extra = {0: f'178_-27_1{pad}', 23: '5_6_0', 15: '10_20_1', 16: '50_20_1',
+             17: '5_90_0', 18: '60_90_1'}
+    lines = [row('Images/skirt/a.jpg'), row('Images/skirt/b.jpg',
+                                             cells=extra)]
+    p = write(tmp_path, lines)
+    fast = _parse_rows_fast([lines[1].split(',')], ignore_extra=True)[0]
+    assert (fast is None) == spaces  # which path reads it
+    with pytest.raises(FashionAIFormatError) as e:
+        read_annotations(p)
+    assert (e.value.line, e.value.column) == (3, 'neckline_left')
+    res = read_annotations(p, extra_keypoints='ignore')
+    clean = read_annotations(write(tmp_path, [row('Images/skirt/b.jpg')],
+                                   'clean.csv')).records[0]
+    rec = res.records[1]
+    np.testing.assert_array_equal(rec.keypoints, clean.keypoints)
+    np.testing.assert_array_equal(rec.visibility, clean.visibility)
+    assert (res.ignored_cells, res.ignored_rows) == (2, 1)
+    first = res.first_ignored
+    assert (first.line, first.column, first.image_id) == (
+        3, 'neckline_left', 'Images/skirt/b.jpg')
+    assert first.reason == ("skirt has no keypoint neckline_left, but "
+                            "'178_-27_1' was given")
+    # still checked like any other cell
+    bad = write(tmp_path, [row(cells={**extra, 0: '178_-27'})],
+                'bad.csv')
+    res = read_annotations(bad, errors='collect', extra_keypoints='ignore')
+    assert not res.records and res.ignored_cells == 0
+    assert (res.problems[0].line, res.problems[0].column) == (
+        2, 'neckline_left')
+    with pytest.raises(ValueError, match="extra_keypoints must be 'error'"):
+        read_annotations(p, extra_keypoints='keep')

@@ -228,7 +228,7 @@ def test_fast_row_parser_agrees_with_per_cell_parser(cat, row):
         for k, (_, _, v) in enumerate(slow))
     if fast is not None:
         assert ok, row
-        kpts, vis = fast
+        kpts, vis, _ = fast
         np.testing.assert_array_equal(
             kpts, np.array([(x, y) for x, y, _ in slow], np.float32))
         np.testing.assert_array_equal(vis, [v for _, _, v in slow])
