@@ -4,7 +4,6 @@ import pytest
 from fashionai_format import (CSV_HEADER, FashionAIFormatError,
                               read_annotations, read_test_list,
                               write_submission)
-from fashionai_format.csv_io import _parse_rows_fast
 
 ABSENT = '-1_-1_-1'
 
@@ -157,11 +156,8 @@ def test_headerless_file(tmp_path):
                                   '-1_-1_1', '-3_-4_0'])
 def test_negative_coordinates_are_read(tmp_path, cell):
     """Slightly outside the image (x or y < 0) with v = 0 or 1 is a point
-    like any other, on the vectorised path and on the cell-by-cell one
-    (spaces send a cell there)."""
+    like any other, spaces around the cell or not."""
     line = row(cells={15: cell, 16: '50_20_1', 17: '5_90_0', 18: '60_90_1'})
-    fast = _parse_rows_fast([line.split(',')])[0]
-    assert (fast is None) == (cell != cell.strip())  # which path reads it
     (rec, ) = read_annotations(write(tmp_path, [line])).records
     x, y, v = (float(t) for t in cell.split('_'))
     assert tuple(rec.keypoints[15]) == (x, y) and rec.visibility[15] == v
@@ -171,16 +167,14 @@ def test_negative_coordinates_are_read(tmp_path, cell):
 def test_extra_keypoints_ignored_in_submissions(tmp_path, spaces):
     """A joint model's row gives keypoints the category lacks: annotation
     files refuse it, submissions read with extra_keypoints='ignore' drop
-    those cells (absent in the record) and count them, on the vectorised
-    path and on the cell-by-cell one (spaces send a row there)."""
+    those cells (absent in the record) and count them, spaces around the
+    cell or not."""
     pad = ' ' if spaces else ''
     extra = {0: f'178_-27_1{pad}', 23: '5_6_0', 15: '10_20_1', 16: '50_20_1',
              17: '5_90_0', 18: '60_90_1'}
     lines = [row('Images/skirt/a.jpg'), row('Images/skirt/b.jpg',
                                              cells=extra)]
     p = write(tmp_path, lines)
-    fast = _parse_rows_fast([lines[1].split(',')], ignore_extra=True)[0]
-    assert (fast is None) == spaces  # which path reads it
     with pytest.raises(FashionAIFormatError) as e:
         read_annotations(p)
     assert (e.value.line, e.value.column) == (3, 'neckline_left')
