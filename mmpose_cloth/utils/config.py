@@ -8,13 +8,13 @@ and the analysis code (:mod:`mmpose_cloth.analysis`,
 other.
 
 A *config variant* is a config file followed by ``::``-separated parts:
-``key=value`` overrides a config key (MMEngine's ``--cfg-options`` syntax,
-e.g. ``model.head.fast=False``) and a bare word is a flag that the caller
-interprets (the benchmark's ``channels-last``, ``amp``, ``backbone-only``,
-``compile``)::
+``key=value`` overrides a config key (MMEngine's ``--cfg-options``
+syntax, e.g. ``model.head.unit_channels=128``) and a bare word is a flag
+that the caller interprets (the benchmark's ``channels-last``, ``amp``,
+``backbone-only``, ``compile``)::
 
     CPN=configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
-    $CPN::model.head.fast=False::amp
+    $CPN::model.head.unit_channels=128::amp
 """
 import argparse
 import copy

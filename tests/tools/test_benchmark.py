@@ -36,7 +36,7 @@ def test_smoke_end_to_end(benchmark, tmp_path):
         'cpn/cpn-res18': 0.10,
     }))
     result = benchmark.main([
-        SIMPLE, CPN, CPN + '::model.head.fast=False', '--smoke',
+        SIMPLE, CPN, CPN + '::model.head.unit_channels=64', '--smoke',
         '--out-json', str(out_json), '--out-png', str(out_png), '--ne-json',
         str(ne_json), '--work-dir', str(tmp_path / 'work')
     ])
@@ -48,7 +48,7 @@ def test_smoke_end_to_end(benchmark, tmp_path):
     rows = data['results']
     assert [r['name'] for r in rows] == [
         'simplebaseline/res18', 'cpn/cpn-res18',
-        'cpn/cpn-res18 [model.head.fast=False]'
+        'cpn/cpn-res18 [model.head.unit_channels=64]'
     ]
     for r in rows:
         assert r['input_size'] == [64, 64] and r['batch'] == 1
@@ -65,9 +65,10 @@ def test_smoke_end_to_end(benchmark, tmp_path):
                 'PackPoseInputs'} <= set(pipe['transforms_ms'])
     assert rows[0]['train']['ratio'] == 1.0
     assert rows[0]['infer']['ratio'] == 1.0
-    # the same weights, less arithmetic with the exact fast CPN head
-    assert rows[1]['params_m'] == rows[2]['params_m']
-    assert rows[1]['gflops'] < rows[2]['gflops']
+    # the override reached the model: a narrower head, fewer weights and
+    # less arithmetic
+    assert rows[2]['params_m'] < rows[1]['params_m']
+    assert rows[2]['gflops'] < rows[1]['gflops']
     # NE matched by config name or by short name
     assert rows[0]['ne'] == 0.12 and rows[1]['ne'] == 0.10
     assert rows[2]['ne'] is None
@@ -88,10 +89,11 @@ def _entry(text, args):
 
 def test_spec_variants(benchmark):
     args = benchmark.parse_args([CPN_R50, '--smoke'])
-    spec = _entry(CPN_R50 + '::model.head.fast=False::channels-last', args)
-    assert spec.overrides == {'model.head.fast': False}
+    spec = _entry(CPN_R50 + '::model.head.unit_channels=64::channels-last',
+                  args)
+    assert spec.overrides == {'model.head.unit_channels': 64}
     assert spec.flags == {'channels-last'}
-    assert spec.name == ('cpn/cpn-res50 [model.head.fast=False] '
+    assert spec.name == ('cpn/cpn-res50 [model.head.unit_channels=64] '
                          '[channels-last]')
     spec = _entry(CPN_R50 + '::channels-last::compile', args)
     assert spec.flags == {'channels-last', 'compile'}

@@ -18,10 +18,11 @@ SB_R18 = osp.join(REPO, 'configs', 'simplebaseline',
 
 def test_variant_parse():
     v = ConfigVariant.parse(
-        CPN_R50 + '::model.head.fast=False::train_cfg.max_epochs=3::amp',
+        CPN_R50 + '::model.head.align_corners=False::train_cfg.max_epochs=3'
+        '::amp',
         flags=('amp', 'channels-last'))
     assert v.path == CPN_R50
-    assert v.overrides == {'model.head.fast': False,
+    assert v.overrides == {'model.head.align_corners': False,
                            'train_cfg.max_epochs': 3}
     assert v.flags == {'amp'}
     assert v.text.endswith('::amp')
@@ -31,8 +32,8 @@ def test_variant_parse():
 
 
 def test_load_config_applies_overrides_and_size():
-    cfg = load_config(CPN_R50 + '::model.head.fast=False')
-    assert cfg.model.head.fast is False
+    cfg = load_config(CPN_R50 + '::model.head.align_corners=False')
+    assert cfg.model.head.align_corners is False
     assert config_input_size(cfg) == (384, 384)
     cfg = load_config(ConfigVariant.parse(SB_R18), (64, 96))
     assert config_input_size(cfg) == (64, 96)

@@ -1,7 +1,7 @@
 """Building blocks of the heads (as MMPose's ``models/utils``): CPN's
 GlobalNet and RefineNet, RefineNet's bottleneck, and the resize and
-ConvModule ops of CPN's exact fast path. Not registered: the heads build
-them."""
+ConvModule ops of CPN's reordered 1x1 convolutions. Not registered: the
+heads build them."""
 from .conv_module_ops import forward_after_conv, output_writable
 from .global_net import GlobalNet
 from .refine_bottleneck import RefineBottleneck
