@@ -14,9 +14,13 @@ a checkpoint's predictors (``tools/analysis/infer_speed.py``).
 * :mod:`.infer_speed`: eager, compiled, ONNX Runtime, TTA and ensemble
   predictors of one checkpoint timed side by side;
 * :mod:`.step_profile`: the profiler table of a training step
-  (``tools/analysis/profile_train_step.py``).
+  (``tools/analysis/profile_train_step.py``);
+* :mod:`.curves`, :mod:`.ne_bars`: training curves from a work dir's logs
+  and per-category NE bars from metrics files
+  (``tools/analysis/plot_curves.py``, ``plot_ne_bars.py``).
 """
 from .benchmark import BenchmarkSettings, machine_description, run_benchmark
+from .curves import Curves, plot_training_curves, training_curves
 from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
 from .entry import BENCHMARK_FLAGS, BenchmarkEntry
 from .infer_speed import PredictorSpeed, measure_predictors
@@ -27,6 +31,7 @@ from .measure import (measure_evaluation, measure_gflops, measure_inference,
                       measure_memory_cpu, measure_memory_cuda,
                       measure_train_speed, median_ratio)
 from .model_bench import ModelBench
+from .ne_bars import plot_ne_bars, plot_ne_files, read_ne_series
 from .pipeline import measure_pipelines, pipeline_inputs, profile_pipeline
 from .report import (attach_ne, ne_of, plot_benchmark, print_details,
                      print_table)
@@ -48,5 +53,6 @@ __all__ = [
     'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
     'CompileTime', 'EvaluationTiming', 'InferSpeed', 'MachineInfo',
     'MemoryUse', 'PipelineSpeed', 'TrainSpeed', 'load_benchmark',
-    'save_benchmark'
+    'save_benchmark', 'Curves', 'plot_training_curves', 'training_curves',
+    'plot_ne_bars', 'plot_ne_files', 'read_ne_series'
 ]
