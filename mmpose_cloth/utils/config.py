@@ -21,6 +21,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Optional, Sequence, Tuple, Union
 
+from mmengine.config import Config, DictAction
+
 __all__ = [
     'ConfigVariant', 'load_config', 'config_input_size', 'set_input_size',
     'parse_input_size'
@@ -55,7 +57,6 @@ class ConfigVariant:
         Raises:
             ValueError: a part is neither ``key=value`` nor an allowed flag.
         """
-        from mmengine.config import DictAction
         path, *parts = text.split(VARIANT_SEP)
         overrides: Dict[str, Any] = {}
         found = set()
@@ -85,7 +86,6 @@ def load_config(variant: Union[str, ConfigVariant],
     Returns:
         mmengine.Config: the config.
     """
-    from mmengine.config import Config
     if isinstance(variant, str):
         variant = ConfigVariant.parse(variant)
     cfg = Config.fromfile(variant.path)

@@ -12,6 +12,8 @@ garment's scale would get, and is counted:
 * a ``-1_-1_-1`` cell where the category has the keypoint, or a NaN/inf
   coordinate in the metric, scores error 1 for that keypoint (``invalid``).
 """
+import json
+
 import numpy as np
 import pytest
 
@@ -185,7 +187,6 @@ def test_metric_outfile_scores_like_the_metric(tmp_path, answers):
 
 def _cli_json(tmp_path, answers, lines, capsys, name='result.csv'):
     """Run the offline evaluator on ``lines``; (rc, result, stderr)."""
-    import json
     gt = tmp_path / 'answers.csv'
     write_annotations(gt, answers)
     sub = tmp_path / name

@@ -8,6 +8,12 @@ import os.path as osp
 import shutil
 
 import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmpose_cloth.analysis import (BenchmarkEntry, CompileTime, ModelBench,
+                                   load_benchmark, make_synthetic_split)
+from mmpose_cloth.utils import config_input_size, load_config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CPN = osp.join(REPO, 'configs', 'cpn',
@@ -82,7 +88,6 @@ def test_smoke_end_to_end(benchmark, tmp_path):
 
 
 def _entry(text, args):
-    from mmpose_cloth.analysis import BenchmarkEntry
     return BenchmarkEntry.parse(text, amp=args.amp,
                                 channels_last=args.channels_last)
 
@@ -108,7 +113,6 @@ def test_spec_variants(benchmark):
 
 
 def test_input_size_override_rescales_codecs(benchmark):
-    from mmpose_cloth.utils import config_input_size, load_config
     args = benchmark.parse_args([CPN_R50, '--input-size', '128x96'])
     cfg = load_config(_entry(CPN_R50, args).variant, args.input_size)
     assert config_input_size(cfg) == (128, 96)
@@ -132,7 +136,6 @@ def test_compile_variant_reports_compile_time_apart(benchmark, tmp_path):
     (compiling) calls apart from the steady medians, and reads back. The
     model is SimpleBaseline cut to ResNet-18's first stage and a 1x1 head,
     so that inductor compiles it in seconds."""
-    from mmpose_cloth.analysis import CompileTime, load_benchmark
     tiny = tmp_path / 'td-hm_res18-stage1_tiny.py'
     tiny.write_text(
         f'_base_ = [{SIMPLE!r}]\n'
@@ -169,11 +172,6 @@ def test_layout_is_the_configs_unless_nchw(tmp_path):
     CPN and SimpleBaseline default) is benchmarked channels-last and named
     as the default; ``::nchw`` measures the NCHW layout; both flags at once
     are refused."""
-    import torch
-    from mmpose_cloth.analysis import (BenchmarkEntry, ModelBench,
-                                       make_synthetic_split)
-    from mmpose_cloth.utils.config import load_config
-    from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
     # the 192x192 EfficientNet-Lite0 recipe trains NCHW
     nchw = osp.join(REPO, 'configs', 'simplebaseline',

@@ -4,6 +4,7 @@ import argparse
 import os.path as osp
 
 import pytest
+from mmengine.config import Config
 
 from conftest import REPO
 from mmpose_cloth.utils import (ConfigVariant, config_input_size,
@@ -55,7 +56,6 @@ def _sizes(node, found):
 
 
 def test_set_input_size_changes_every_place():
-    from mmengine.config import Config
     cfg = Config.fromfile(CPN_R50)
     before = _sizes(cfg.to_dict(), [])
     new = set_input_size(cfg, (128, 96))
@@ -85,7 +85,6 @@ def test_set_input_size_changes_every_place():
 
 
 def test_set_input_size_needs_a_multiple_of_the_codec_ratio():
-    from mmengine.config import Config
     cfg = Config.fromfile(CPN_R50)
     with pytest.raises(ValueError, match='ratio 4x4'):
         set_input_size(cfg, (130, 96))

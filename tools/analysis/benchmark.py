@@ -61,6 +61,8 @@ import os.path as osp
 import sys
 from typing import Optional, Sequence
 
+import torch
+
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.analysis import (BenchmarkSettings,  # noqa: E402
@@ -159,7 +161,6 @@ def settings_from_args(args: argparse.Namespace) -> BenchmarkSettings:
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     if args.device.startswith('cuda'):
-        import torch
         if not torch.cuda.is_available():
             raise SystemExit('--device cuda: CUDA is not available')
     result = run_benchmark(args.configs, settings_from_args(args))
