@@ -99,10 +99,19 @@ class ReadResult:
         problems (list[RowProblem]): the rows that could not be used.
         has_header (bool): False when the file had no header row (only
             with ``header='optional'``): its first line is a data row.
+        ignored_cells (int): cells that gave a keypoint the row's category
+            does not have (only with ``extra_keypoints='ignore'``): read,
+            then left out of the record (it has ``-1`` there).
+        ignored_rows (int): the records with such cells.
+        first_ignored (RowProblem, optional): where the first such cell is
+            (line, column) and what it held, for a message.
     """
     records: List[FashionAIRecord] = field(default_factory=list)
     problems: List[RowProblem] = field(default_factory=list)
     has_header: bool = True
+    ignored_cells: int = 0
+    ignored_rows: int = 0
+    first_ignored: Optional[RowProblem] = None
 
 
 def _open_text(path: PathLike) -> io.TextIOBase:
@@ -201,158 +210,193 @@ def _check_header(path: PathLike, header: Optional[List[str]],
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def parse_cell(cell: str) -> Tuple[float, float, int]:
-    """Parse one ``x_y_v`` cell.
-
-    Returns:
-        tuple: ``(x, y, v)`` with float coordinates and ``v`` in {-1, 0, 1}.
-
-    Raises:
-        ValueError: the cell is not ``x_y_v`` with integer ``v`` in
-            {-1, 0, 1} and finite numbers ``x`` and ``y`` that fit a 32-bit
-            float (any sign).
-    """
-    parts = cell.strip().split('_')
-    if len(parts) != 3:
-        raise ValueError(f'{cell!r} is not of the form x_y_v')
-    try:
-        x, y = float(parts[0]), float(parts[1])
-    except ValueError:
-        raise ValueError(f'{cell!r}: x and y must be numbers')
-    if not (math.isfinite(x) and math.isfinite(y)):
-        raise ValueError(f'{cell!r}: x and y must be finite')
-    if abs(x) > _FLOAT32_MAX or abs(y) > _FLOAT32_MAX:
-        # stored as float32: a larger number would silently become inf
-        raise ValueError(f'{cell!r}: x and y must be finite numbers of at '
-                         f'most {_FLOAT32_MAX:.1e} in magnitude')
-    try:
-        v = int(parts[2])
-    except ValueError:
-        raise ValueError(f'{cell!r}: visibility must be an integer '
-                         'in {-1, 0, 1}')
-    if v not in (-1, 0, 1):
-        raise ValueError(f'{cell!r}: visibility must be -1, 0 or 1, got {v}')
-    if v == VIS_ABSENT and (x, y) != (-1, -1):
-        raise ValueError(f'{cell!r}: an absent keypoint (v=-1) must be '
-                         '-1_-1_-1')
-    return x, y, v
-
-
-_FAST_CELLS = re.compile(r'(?:[^_,]*_[^_,]*_(?:-1|0|1),){%d}'
-                         r'[^_,]*_[^_,]*_(?:-1|0|1)\Z' % (NUM_KEYPOINTS - 1))
+_VISIBILITY = {'-1': -1, '0': 0, '1': 1}
 # per category: True where a keypoint must be absent (-1_-1_-1)
 _NOT_IN_CATEGORY = {
     c: ~np.isin(np.arange(NUM_KEYPOINTS), CATEGORY_KEYPOINTS[c])
     for c in CATEGORIES
 }
 
+# What is wrong with a cell, in the order the checks apply: a cell gets the
+# first that fails, a row the first bad cell in column order.
+_OK, _FORM, _NUMBERS, _FINITE, _FLOAT32, _V_INT, _V_RANGE, _ABSENT, _EXTRA = \
+    range(9)
 
-def _parse_rows_fast(
-        rows: Sequence[List[str]]
-) -> List[Optional[Tuple[np.ndarray, np.ndarray]]]:
-    """Parse the keypoint cells of many data rows at once: string checks per
-    row, one numpy conversion for all numbers, vectorised value checks.
 
-    Returns, per row, ``(keypoints (24, 2) float32, visibility (24,) int8)``
-    or ``None`` where anything is off (column count, image_id, category, a
-    cell), so that :func:`_parse_row` reports the exact problem. Accepts
-    exactly what :func:`_parse_row` accepts; it exists for the evaluator's
-    10,000-row files.
+def _cell_reason(code: int, cell: str, category: str, k: int,
+                 v: Optional[int]) -> str:
+    """The message for a bad cell (``code`` from the list above)."""
+    if code == _FORM:
+        return f'{cell!r} is not of the form x_y_v'
+    if code == _NUMBERS:
+        return f'{cell!r}: x and y must be numbers'
+    if code == _FINITE:
+        return f'{cell!r}: x and y must be finite'
+    if code == _FLOAT32:  # stored as float32: larger would become inf
+        return (f'{cell!r}: x and y must be finite numbers of at most '
+                f'{_FLOAT32_MAX:.1e} in magnitude')
+    if code == _V_INT:
+        return f'{cell!r}: visibility must be an integer in {{-1, 0, 1}}'
+    if code == _V_RANGE:
+        return f'{cell!r}: visibility must be -1, 0 or 1, got {v}'
+    if code == _ABSENT:
+        return f'{cell!r}: an absent keypoint (v=-1) must be -1_-1_-1'
+    return _extra_reason(category, k, cell) + ' (expected -1_-1_-1)'
+
+
+def _extra_reason(category: str, k: int, cell: str) -> str:
+    return (f'{category} has no keypoint {KEYPOINT_NAMES[k]}, but '
+            f'{cell.strip()!r} was given')
+
+
+def _floats(tokens: List[str]) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+    """Python's ``float()`` of each token (what it accepts: signs,
+    exponents, ``nan``, ``inf``, surrounding spaces), and a bool mask of
+    the tokens it refuses (NaN in the values; ``None`` when there are
+    none)."""
+    try:
+        return np.array(list(map(float, tokens)), dtype=np.float64), None
+    except ValueError:  # rare: find the tokens that are not numbers
+        values = np.empty(len(tokens))
+        bad = np.zeros(len(tokens), dtype=bool)
+        for i, t in enumerate(tokens):
+            try:
+                values[i] = float(t)
+            except ValueError:
+                values[i], bad[i] = np.nan, True
+        return values, bad
+
+
+def _parse_rows(rows: Sequence[List[str]], lines: Sequence[int],
+                ignore_extra: bool = False
+                ) -> List[Union[Tuple[FashionAIRecord, np.ndarray],
+                                RowProblem]]:
+    """Parse data rows: per row, ``(record, ignored)`` or the row's first
+    problem (``ignored`` is ``None`` when no cell was ignored).
+
+    A row has 26 columns, a non-empty ``image_id``, a known category and 24
+    cells ``x_y_v``: ``x`` and ``y`` finite numbers (Python's ``float``,
+    any sign) that fit a 32-bit float, ``v`` an integer in {-1, 0, 1}
+    (Python's ``int``), ``-1_-1_-1`` when ``v`` is -1; spaces around a
+    cell are ignored. A cell that gives a keypoint the category does not
+    have (``v`` 0 or 1) is a problem, or with ``ignore_extra`` absent in the
+    record and marked in ``ignored`` ((24,) bool).
+
+    The checks run on all rows at once (one ``float`` conversion for every
+    number, vectorised value checks; the evaluator reads 10,000-row files);
+    a row's problem names the first bad cell in column order and the first
+    check it fails.
     """
-    out: List[Optional[Tuple[np.ndarray, np.ndarray]]] = [None] * len(rows)
-    n_tokens = 3 * NUM_KEYPOINTS
-    index, tokens, categories = [], [], []
-    for i, row in enumerate(rows):
-        if len(row) != len(CSV_HEADER) or not row[0].strip():
+    out: List = [None] * len(rows)
+    index, tokens, vis_list, form_bad, categories = [], [], [], [], []
+    for i, (row, line) in enumerate(zip(rows, lines)):
+        image_id = row[0].strip() if row else ''
+        if len(row) != len(CSV_HEADER):
+            out[i] = RowProblem(line, image_id, f'expected {len(CSV_HEADER)} '
+                                f'columns, found {len(row)}')
+            continue
+        if not image_id:
+            out[i] = RowProblem(line, image_id, 'empty image_id', 'image_id')
             continue
         category = row[1].strip()
-        if category not in _NOT_IN_CATEGORY:
-            continue
-        joined = ','.join(row[2:])
-        # 24 cells x_y_v with v in {-1, 0, 1} and no ',' inside a cell:
-        # anything else (spaces around v included) is left to _parse_row
-        if _FAST_CELLS.match(joined) is None:
-            continue
+        if category not in CATEGORIES:
+            try:
+                check_category(category)
+            except ValueError as e:
+                out[i] = RowProblem(line, image_id, str(e), 'image_category')
+                continue
+        bad, v_row = [], []
+        for cell in row[2:]:
+            parts = cell.strip().split('_')
+            if len(parts) != 3:
+                bad.append(True)
+                parts = ['-1', '-1', '-1']
+            else:
+                bad.append(False)
+            tokens += parts[:2]
+            v = _VISIBILITY.get(parts[2])
+            if v is None:  # '+1', ' 1', '01': int() says; None if not
+                try:
+                    v = int(parts[2])
+                except ValueError:
+                    pass
+            v_row.append(v)
+        vis_list.append(v_row)
+        form_bad.append(bad)
         index.append(i)
-        tokens.extend(joined.replace(',', '_').split('_'))
         categories.append(category)
     if not index:
         return out
-    try:  # Python's float(), as parse_cell: the same numbers accepted
-        values = np.array(list(map(float, tokens)), dtype=np.float64)
-    except ValueError:  # a token that is not a number: find its rows
-        values = np.full(len(tokens), np.nan)
-        for j in range(len(index)):
-            try:
-                values[j * n_tokens:(j + 1) * n_tokens] = list(
-                    map(float, tokens[j * n_tokens:(j + 1) * n_tokens]))
-            except ValueError:
-                pass  # stays NaN: not finite, so left to _parse_row
-    values = values.reshape(len(index), NUM_KEYPOINTS, 3)
-    xy = values[..., :2]
-    # v is -1, 0 or 1 by the pattern, except in a row with an unparsable
-    # token (all NaN); comparisons, unlike a cast, do not warn on NaN
-    absent = values[..., 2] == VIS_ABSENT
-    # finite and within float32 (as parse_cell): NaN compares False
-    ok = (np.abs(xy) <= _FLOAT32_MAX).all(axis=(1, 2))
-    ok &= ~((xy != -1).any(axis=-1) & absent).any(axis=1)
+    n = len(index)
+    xy, not_number = _floats(tokens)
+    xy = xy.reshape(n, NUM_KEYPOINTS, 2)
+    # visibilities: -1, 0, 1 as a rule; other integers (too large for
+    # int64 too) and tokens int() refuses only in a bad cell
+    vis = np.empty((n, NUM_KEYPOINTS), dtype=np.int64)
+    v_not_int = np.zeros((n, NUM_KEYPOINTS), dtype=bool)
+    v_huge = {}
+    for j, v_row in enumerate(vis_list):
+        try:
+            vis[j] = v_row
+        except (TypeError, OverflowError):  # None, or beyond int64
+            for k, v in enumerate(v_row):
+                if v is None:
+                    v_not_int[j, k], vis[j, k] = True, 2
+                elif -1 <= v <= 1:
+                    vis[j, k] = v
+                else:
+                    v_huge[j, k], vis[j, k] = v, 2
+    v_ok = np.isin(vis, (-1, 0, 1)) & ~v_not_int
+    absent = v_ok & (vis == VIS_ABSENT)
     not_in = np.stack([_NOT_IN_CATEGORY[c] for c in categories])
-    ok &= ~(~absent & not_in).any(axis=1)
-    # cast only the rows kept: no overflow / invalid-value RuntimeWarning
-    xy = xy[ok].astype(np.float32)
-    vis = values[ok, :, 2].astype(np.int8)
-    for j, i in enumerate(np.asarray(index)[ok]):
-        out[i] = (xy[j], vis[j])
+    extra = v_ok & ~absent & not_in
+    # the checks from the last to the first, each overwriting: a cell gets
+    # the first one it fails
+    code = np.zeros((n, NUM_KEYPOINTS), dtype=np.int8)
+    if not ignore_extra:
+        code[extra] = _EXTRA
+    code[absent & (xy != -1).any(-1)] = _ABSENT
+    code[~v_ok] = _V_RANGE
+    code[v_not_int] = _V_INT
+    with np.errstate(invalid='ignore'):
+        code[(np.abs(xy) > _FLOAT32_MAX).any(-1)] = _FLOAT32
+    code[~np.isfinite(xy).all(-1)] = _FINITE
+    if not_number is not None:
+        code[not_number.reshape(n, NUM_KEYPOINTS, 2).any(-1)] = _NUMBERS
+    code[np.array(form_bad, dtype=bool).reshape(n, NUM_KEYPOINTS)] = _FORM
+    failed = (code != _OK).any(1)
+    first_bad = np.argmax(code != _OK, axis=1)
+    # cast only the rows kept: no overflow / invalid-value RuntimeWarning;
+    # an ignored cell is absent in the record
+    ok = ~failed
+    xy_ok, vis_ok, ignored = xy[ok].astype(np.float32), vis[ok], extra[ok]
+    xy_ok[ignored] = -1
+    vis_ok[ignored] = VIS_ABSENT
+    vis_ok = vis_ok.astype(np.int8)
+    any_ignored = ignored.any(1)
+    m = 0
+    for j, i in enumerate(index):
+        row, line = rows[i], lines[i]
+        if failed[j]:
+            k = int(first_bad[j])
+            v = v_huge.get((j, k), vis[j, k])
+            out[i] = RowProblem(
+                line, row[0].strip(),
+                _cell_reason(int(code[j, k]), row[2 + k], categories[j], k,
+                             v), KEYPOINT_NAMES[k])
+        else:
+            out[i] = (FashionAIRecord(row[0].strip(), categories[j],
+                                      xy_ok[m], vis_ok[m], line),
+                      ignored[m] if any_ignored[m] else None)
+            m += 1
     return out
-
-
-def _parse_row(row: List[str], line: int) -> FashionAIRecord:
-    """Parse one data row cell by cell; raise ``_RowError`` on the first
-    problem."""
-    image_id = row[0].strip() if row else ''
-    if len(row) != len(CSV_HEADER):
-        raise _RowError(line, image_id, f'expected {len(CSV_HEADER)} '
-                        f'columns, found {len(row)}')
-    if not image_id:
-        raise _RowError(line, image_id, 'empty image_id', 'image_id')
-    category = row[1].strip()
-    if category not in CATEGORIES:
-        try:
-            check_category(category)
-        except ValueError as e:
-            raise _RowError(line, image_id, str(e), 'image_category')
-    # the exact path: rows that :func:`_parse_rows_fast` did not take come
-    # here, and the first bad cell is named
-    kpts = np.full((NUM_KEYPOINTS, 2), -1, dtype=np.float32)
-    vis = np.full((NUM_KEYPOINTS, ), VIS_ABSENT, dtype=np.int8)
-    has = CATEGORY_KEYPOINTS[category]
-    for k, cell in enumerate(row[2:]):
-        name = KEYPOINT_NAMES[k]
-        try:
-            x, y, v = parse_cell(cell)
-        except ValueError as e:
-            raise _RowError(line, image_id, str(e), name)
-        if v != VIS_ABSENT and k not in has:
-            raise _RowError(
-                line, image_id, f'{category} has no keypoint {name}, but '
-                f'{cell.strip()!r} was given (expected -1_-1_-1)', name)
-        kpts[k] = (x, y)
-        vis[k] = v
-    return FashionAIRecord(image_id, category, kpts, vis, line)
-
-
-class _RowError(Exception):
-
-    def __init__(self, line: int, image_id: str, reason: str,
-                 column: Optional[str] = None):
-        super().__init__(reason)
-        self.problem = RowProblem(line, image_id, reason, column)
 
 
 def read_annotations(path: PathLike,
                      errors: str = 'raise',
                      duplicates: str = 'error',
-                     header: str = 'required') -> ReadResult:
+                     header: str = 'required',
+                     extra_keypoints: str = 'error') -> ReadResult:
     """Read an annotation (or answer, or submission) CSV.
 
     Args:
@@ -372,6 +416,13 @@ def read_annotations(path: PathLike,
             rather than ``image_id`` is then read as data, and
             ``result.has_header`` is False. Any other first line must be
             the header either way.
+        extra_keypoints (str): what a cell that gives a keypoint the row's
+            category does not have (``x_y_0`` or ``x_y_1`` where
+            ``-1_-1_-1`` belongs) gets: ``'error'`` (a bad row, as in
+            annotation files) or ``'ignore'`` (submissions of joint
+            24-keypoint models fill all 24 cells: the cell is checked like
+            any other, then left out of the record and counted in
+            ``result.ignored_cells``).
 
     Returns:
         ReadResult: the parsed records in file order and the problems.
@@ -384,6 +435,10 @@ def read_annotations(path: PathLike,
     if header not in ('required', 'optional'):
         raise ValueError("header must be 'required' or 'optional', "
                          f'got {header!r}')
+    if extra_keypoints not in ('error', 'ignore'):
+        raise ValueError("extra_keypoints must be 'error' or 'ignore', "
+                         f'got {extra_keypoints!r}')
+    ignore_extra = extra_keypoints == 'ignore'
     result = ReadResult()
     seen = {}
     with _open_text(path) as f:
@@ -409,33 +464,37 @@ def read_annotations(path: PathLike,
                 data.append(row)
         except FashionAIFormatError as e:
             read_error = e
-        parsed = _parse_rows_fast(data)
-        for line, row, fast in zip(lines, data, parsed):
-            try:
-                if fast is not None:
-                    rec = FashionAIRecord(row[0].strip(), row[1].strip(),
-                                          fast[0], fast[1], line)
-                else:
-                    rec = _parse_row(row, line)
-                if rec.image_id in seen:
-                    reason = (f'duplicate image_id (first seen on line '
-                              f'{seen[rec.image_id]})')
-                    if duplicates == 'first':
-                        result.problems.append(
-                            RowProblem(line, rec.image_id,
-                                       reason + '; the first row is used',
-                                       'image_id'))
-                        continue
-                    raise _RowError(line, rec.image_id, reason, 'image_id')
-            except _RowError as e:
-                if errors == 'raise':
-                    p = e.problem
-                    raise FashionAIFormatError(path, p.line, p.reason,
-                                               p.column) from None
-                result.problems.append(e.problem)
+        for line, row, parsed in zip(lines, data,
+                                     _parse_rows(data, lines, ignore_extra)):
+            if isinstance(parsed, RowProblem):
+                problem = parsed
+            elif parsed[0].image_id in seen:
+                rec = parsed[0]
+                problem = RowProblem(
+                    line, rec.image_id, f'duplicate image_id (first seen on '
+                    f'line {seen[rec.image_id]})', 'image_id')
+                if duplicates == 'first':
+                    problem.reason += '; the first row is used'
+                    result.problems.append(problem)
+                    continue
+            else:
+                rec, ignored = parsed
+                seen[rec.image_id] = line
+                result.records.append(rec)
+                if ignored is not None:
+                    if result.first_ignored is None:
+                        k = int(np.argmax(ignored))
+                        result.first_ignored = RowProblem(
+                            line, rec.image_id,
+                            _extra_reason(rec.category, k, row[2 + k]),
+                            KEYPOINT_NAMES[k])
+                    result.ignored_cells += int(ignored.sum())
+                    result.ignored_rows += 1
                 continue
-            seen[rec.image_id] = line
-            result.records.append(rec)
+            if errors == 'raise':
+                raise FashionAIFormatError(path, problem.line, problem.reason,
+                                           problem.column)
+            result.problems.append(problem)
         if read_error is not None:
             raise read_error
     return result

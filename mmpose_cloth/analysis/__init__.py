@@ -20,12 +20,15 @@ a checkpoint's predictors (``tools/analysis/infer_speed.py``).
   (``tools/analysis/compare_models.py``), over :mod:`.work_dirs` (what a
   run left in its work dir), :mod:`.train_runs` (training runs, one
   process each, timed) and :mod:`.ne_bars` (per-category NE bars,
-  ``tools/analysis/plot_ne_bars.py``).
+  ``tools/analysis/plot_ne_bars.py``);
+* :mod:`.curves`: training curves from a work dir's logs
+  (``tools/analysis/plot_curves.py``).
 """
 from .benchmark import BenchmarkSettings, machine_description, run_benchmark
 from .comparison import (ComparedModel, Comparison, ComparisonSettings,
                          ModelCost, plot_comparison, run_comparison,
                          save_comparison, write_markdown)
+from .curves import Curves, plot_training_curves, training_curves
 from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
 from .entry import BENCHMARK_FLAGS, BenchmarkEntry
 from .infer_speed import PredictorSpeed, measure_predictors
@@ -65,5 +68,6 @@ __all__ = [
     'ComparisonSettings', 'ModelCost', 'plot_comparison', 'run_comparison',
     'save_comparison', 'write_markdown', 'draw_ne_bars', 'plot_ne_bars',
     'read_series', 'TrainJob', 'TrainOutcome', 'train_runs', 'RunNotFound',
-    'TrainedRun', 'read_run'
+    'TrainedRun', 'read_run', 'Curves', 'plot_training_curves',
+    'training_curves'
 ]

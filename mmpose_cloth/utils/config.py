@@ -8,18 +8,20 @@ and the analysis code (:mod:`mmpose_cloth.analysis`,
 other.
 
 A *config variant* is a config file followed by ``::``-separated parts:
-``key=value`` overrides a config key (MMEngine's ``--cfg-options`` syntax,
-e.g. ``model.head.fast=False``) and a bare word is a flag that the caller
-interprets (the benchmark's ``channels-last``, ``amp``, ``backbone-only``,
-``compile``)::
+``key=value`` overrides a config key (MMEngine's ``--cfg-options``
+syntax, e.g. ``model.head.unit_channels=128``) and a bare word is a flag
+that the caller interprets (the benchmark's ``channels-last``, ``amp``,
+``backbone-only``, ``compile``)::
 
     CPN=configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py
-    $CPN::model.head.fast=False::amp
+    $CPN::model.head.unit_channels=128::amp
 """
 import argparse
 import copy
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Optional, Sequence, Tuple, Union
+
+from mmengine.config import Config, DictAction
 
 __all__ = [
     'ConfigVariant', 'load_config', 'config_input_size', 'set_input_size',
@@ -55,7 +57,6 @@ class ConfigVariant:
         Raises:
             ValueError: a part is neither ``key=value`` nor an allowed flag.
         """
-        from mmengine.config import DictAction
         path, *parts = text.split(VARIANT_SEP)
         overrides: Dict[str, Any] = {}
         found = set()
@@ -85,7 +86,6 @@ def load_config(variant: Union[str, ConfigVariant],
     Returns:
         mmengine.Config: the config.
     """
-    from mmengine.config import Config
     if isinstance(variant, str):
         variant = ConfigVariant.parse(variant)
     cfg = Config.fromfile(variant.path)

@@ -4,7 +4,6 @@ import pytest
 from fashionai_format import (CSV_HEADER, FashionAIFormatError,
                               read_annotations, read_test_list,
                               write_submission)
-from fashionai_format.csv_io import _parse_rows_fast
 
 ABSENT = '-1_-1_-1'
 
@@ -157,11 +156,46 @@ def test_headerless_file(tmp_path):
                                   '-1_-1_1', '-3_-4_0'])
 def test_negative_coordinates_are_read(tmp_path, cell):
     """Slightly outside the image (x or y < 0) with v = 0 or 1 is a point
-    like any other, on the vectorised path and on the cell-by-cell one
-    (spaces send a cell there)."""
+    like any other, spaces around the cell or not."""
     line = row(cells={15: cell, 16: '50_20_1', 17: '5_90_0', 18: '60_90_1'})
-    fast = _parse_rows_fast([line.split(',')])[0]
-    assert (fast is None) == (cell != cell.strip())  # which path reads it
     (rec, ) = read_annotations(write(tmp_path, [line])).records
     x, y, v = (float(t) for t in cell.split('_'))
     assert tuple(rec.keypoints[15]) == (x, y) and rec.visibility[15] == v
+
+
+@pytest.mark.parametrize('spaces', [False, True])
+def test_extra_keypoints_ignored_in_submissions(tmp_path, spaces):
+    """A joint model's row gives keypoints the category lacks: annotation
+    files refuse it, submissions read with extra_keypoints='ignore' drop
+    those cells (absent in the record) and count them, spaces around the
+    cell or not."""
+    pad = ' ' if spaces else ''
+    extra = {0: f'178_-27_1{pad}', 23: '5_6_0', 15: '10_20_1', 16: '50_20_1',
+             17: '5_90_0', 18: '60_90_1'}
+    lines = [row('Images/skirt/a.jpg'), row('Images/skirt/b.jpg',
+                                             cells=extra)]
+    p = write(tmp_path, lines)
+    with pytest.raises(FashionAIFormatError) as e:
+        read_annotations(p)
+    assert (e.value.line, e.value.column) == (3, 'neckline_left')
+    res = read_annotations(p, extra_keypoints='ignore')
+    clean = read_annotations(write(tmp_path, [row('Images/skirt/b.jpg')],
+                                   'clean.csv')).records[0]
+    rec = res.records[1]
+    np.testing.assert_array_equal(rec.keypoints, clean.keypoints)
+    np.testing.assert_array_equal(rec.visibility, clean.visibility)
+    assert (res.ignored_cells, res.ignored_rows) == (2, 1)
+    first = res.first_ignored
+    assert (first.line, first.column, first.image_id) == (
+        3, 'neckline_left', 'Images/skirt/b.jpg')
+    assert first.reason == ("skirt has no keypoint neckline_left, but "
+                            "'178_-27_1' was given")
+    # still checked like any other cell
+    bad = write(tmp_path, [row(cells={**extra, 0: '178_-27'})],
+                'bad.csv')
+    res = read_annotations(bad, errors='collect', extra_keypoints='ignore')
+    assert not res.records and res.ignored_cells == 0
+    assert (res.problems[0].line, res.problems[0].column) == (
+        2, 'neckline_left')
+    with pytest.raises(ValueError, match="extra_keypoints must be 'error'"):
+        read_annotations(p, extra_keypoints='keep')

@@ -1,4 +1,4 @@
-"""CPN on a CUDA device: the fast head against the plain formulation, and
+"""CPN on a CUDA device: the head against the plain formulation, and
 mixed precision (fp16 autocast) and channels-last against fp32 keypoints.
 Skipped where no CUDA device is available (CI); run on a GPU machine with
 ``pytest tests/models/test_cpn_cuda.py``."""
@@ -7,9 +7,12 @@ import copy
 import numpy as np
 import pytest
 import torch
+from mmengine.registry import init_default_scope
 
 import mmpose_cloth  # noqa: F401
+from mmpose.registry import MODELS
 from mmpose_cloth.models import CPNHead
+from cpn_reference import PlainCPNHead
 from keypoint_checks import assert_keypoints_agree_where_determined
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
@@ -17,8 +20,6 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(),
 
 
 def _tiny_model():
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
     init_default_scope('mmpose')
     codec = dict(type='SeparableMegviiHeatmap', input_size=(128, 128),
                  heatmap_size=(32, 32), kernel_size=5)
@@ -33,24 +34,25 @@ def _tiny_model():
     return model.cuda().eval()
 
 
-def test_fast_head_matches_plain_on_cuda():
+def test_head_matches_plain_on_cuda():
     """In float64 (cuDNN and cuBLAS use TF32 for float32 on Ampere and
     later, which rounds at 1e-3): the two formulations agree to float64
     rounding on the GPU too, matrix-product upsampling included."""
     torch.manual_seed(0)
-    fast = CPNHead(in_channels=(64, 128, 256, 512), out_channels=24,
-                   unit_channels=64).cuda().double().train()
-    plain = copy.deepcopy(fast)
-    plain.fast = False
+    cfg = dict(in_channels=(64, 128, 256, 512), out_channels=24,
+               unit_channels=64)
+    head = CPNHead(**cfg).cuda().double().train()
+    plain = PlainCPNHead(**cfg).cuda().double().train()
+    plain.load_state_dict(head.state_dict(), strict=True)
     sizes = (32, 16, 8, 4)
     feats = [
         torch.randn(2, c, s, s, device='cuda', dtype=torch.float64)
         for c, s in zip((64, 128, 256, 512), sizes)
     ]
     results = []
-    for head in (fast, plain):
+    for h in (head, plain):
         xs = [f.clone().requires_grad_(True) for f in feats]
-        outs = head(xs)
+        outs = h(xs)
         sum(o.square().mean() for o in outs).backward()
         results.append(([o.detach() for o in outs], [x.grad for x in xs]))
     for a, b in zip(results[0][0] + results[0][1],

@@ -1,20 +1,18 @@
-"""CPNHead's fast formulation against the plain one, and the model under
-channels-last memory format and bf16 autocast against fp32.
+"""CPNHead against the formulation as drawn (``cpn_reference.py``), and
+the model under channels-last memory format and bf16 autocast against fp32.
 
-The fast path (``fast=True``, the default) runs GlobalNet's upsampling 1x1
-convolutions before the upsampling and RefineNet's final bottleneck's first
-1x1 convolution and 1x1 shortcut on each level at its own resolution
-instead of on the concatenation of the upsampled levels. Both are exact
-reformulations: outputs, gradients (inputs and every parameter) and BN
-running statistics must match the plain formulation to float rounding, in
-train and eval mode, with the same ``state_dict``.
+CPNHead runs GlobalNet's upsampling 1x1 convolutions before the upsampling
+and RefineNet's final bottleneck's first 1x1 convolution and 1x1 shortcut
+on each level at its own resolution instead of on the concatenation of the
+upsampled levels. Both are exact reformulations: outputs, gradients (inputs
+and every parameter) and BN running statistics must match the plain
+formulation to float rounding, in train and eval mode, with the same
+``state_dict``.
 """
 import mmpose_cloth  # noqa: F401  (compat layer first)
 
-import contextlib
 import copy
-from typing import Dict, Iterator, List, Sequence, Tuple
-from unittest import mock
+from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 import pytest
@@ -23,9 +21,14 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 import mmpose_cloth.models  # noqa: F401  (registers CPNHead)
+from mmengine.analysis import FlopAnalyzer
+from mmengine.registry import init_default_scope
+from mmpose.codecs.utils import gaussian_blur
 from mmpose.datasets.transforms import GenerateTarget, PackPoseInputs
+from mmpose.registry import MODELS
 from mmpose_cloth.models import CPNHead
-from mmpose_cloth.models.utils import GlobalNet, RefineNet
+from mmpose_cloth.models.utils import resize_sum
+from cpn_reference import PlainCPNHead
 from keypoint_checks import assert_keypoints_agree_where_determined
 
 TINY = (8, 16, 32, 64)
@@ -49,17 +52,17 @@ def _randomise_norms(module: nn.Module, seed: int = 0) -> None:
 
 
 def _pair(dtype=torch.float64, seed: int = 0,
-          **kwargs) -> Tuple[CPNHead, CPNHead]:
-    """A fast head and a plain copy with the same weights."""
+          **kwargs) -> Tuple[CPNHead, PlainCPNHead]:
+    """A head and the plain reference with the same weights (loaded
+    strictly from the head's ``state_dict``)."""
     torch.manual_seed(seed)
     cfg = dict(in_channels=TINY, out_channels=4, unit_channels=16)
     cfg.update(kwargs)
-    fast = CPNHead(**cfg).to(dtype)
-    _randomise_norms(fast, seed)
-    plain = copy.deepcopy(fast)
-    plain.fast = False
-    assert fast.fast and not plain.fast
-    return fast, plain
+    head = CPNHead(**cfg).to(dtype)
+    _randomise_norms(head, seed)
+    plain = PlainCPNHead(**cfg).to(dtype)
+    plain.load_state_dict(head.state_dict(), strict=True)
+    return head, plain
 
 
 def _feats(channels: Sequence[int] = TINY,
@@ -113,61 +116,29 @@ def _assert_same(a: Dict, b: Dict, tol: float) -> None:
         _close(a['buffers'][name], b['buffers'][name], tol, name)
 
 
-@contextlib.contextmanager
-def _fast_path_calls() -> Iterator[Dict[str, mock.MagicMock]]:
-    """Count the calls of GlobalNet's and RefineNet's fast-path methods
-    while the real methods still run (``autospec`` passes ``self``)."""
-    with mock.patch.object(
-            GlobalNet, '_forward_fast', autospec=True,
-            side_effect=GlobalNet._forward_fast) as global_fast, \
-            mock.patch.object(
-                RefineNet, '_forward_fast', autospec=True,
-                side_effect=RefineNet._forward_fast) as refine_fast:
-        yield dict(global_net=global_fast, refine_net=refine_fast)
-
-
-def _assert_ran(calls: Dict[str, mock.MagicMock], head: CPNHead,
-                fast: bool) -> None:
-    """Each fast-path method ran once, on ``head``'s own module, if
-    ``fast``; never otherwise. Without it ``fast == plain`` would also hold
-    if the fast head silently fell back to the plain formulation."""
-    for name, spy in calls.items():
-        if fast:
-            assert spy.call_count == 1, (name, spy.call_count)
-            assert spy.call_args.args[0] is getattr(head, name), name
-        else:
-            assert spy.call_count == 0, (name, spy.call_count)
-
-
 def _compare(mode: str, dtype=torch.float64, feats_kwargs=None, **kwargs):
-    fast, plain = _pair(dtype=dtype, **kwargs)
-    getattr(fast, mode)()
+    head, plain = _pair(dtype=dtype, **kwargs)
+    getattr(head, mode)()
     getattr(plain, mode)()
     feats = _feats(dtype=dtype, **(feats_kwargs or {}))
     with torch.no_grad():  # on a copy: train mode updates BN statistics
         shapes = [o.shape for o in copy.deepcopy(plain)(feats)]
     g = torch.Generator().manual_seed(2)
     grads = [torch.randn(s, generator=g, dtype=dtype) for s in shapes]
-    # train mode updates BN running stats: both start from the same copy
-    with _fast_path_calls() as calls:
-        res_fast = _run(fast, feats, grads)
-    _assert_ran(calls, fast, fast=True)
-    with _fast_path_calls() as calls:
-        res_plain = _run(plain, feats, grads)
-    _assert_ran(calls, plain, fast=False)
-    _assert_same(res_fast, res_plain,
+    # train mode updates BN running stats: both start from the same values
+    _assert_same(_run(head, feats, grads), _run(plain, feats, grads),
                  tol=1e-10 if dtype == torch.float64 else 1e-4)
-    return fast, plain
+    return head, plain
 
 
 @pytest.mark.parametrize('mode', ['train', 'eval'])
 @pytest.mark.parametrize('dtype', [torch.float64, torch.float32])
-def test_fast_matches_plain(mode, dtype):
+def test_head_matches_plain(mode, dtype):
     _compare(mode, dtype)
 
 
 @pytest.mark.parametrize('mode', ['train', 'eval'])
-def test_fast_matches_plain_variants(mode):
+def test_head_matches_plain_variants(mode):
     # output size larger than the finest level: every level is upsampled
     _compare(mode, out_shape=(24, 20))
     # no align_corners
@@ -185,27 +156,20 @@ def test_fast_matches_plain_variants(mode):
 
 
 def test_state_dict_identical_and_interchangeable():
-    fast, plain = _pair()
-    assert list(fast.state_dict()) == list(plain.state_dict())
-    for (k, a), (_, b) in zip(fast.state_dict().items(),
-                              plain.state_dict().items()):
-        assert a.shape == b.shape, k
-    # a checkpoint of one loads into the other (strict) and gives the same
-    # outputs
-    other = CPNHead(in_channels=TINY, out_channels=4, unit_channels=16,
-                    fast=False).double()
-    other.load_state_dict(fast.state_dict(), strict=True)
-    fast.eval()
+    """The reference has the shipped head's parameters: a checkpoint of
+    either loads into the other (strict) and gives the same outputs."""
+    head, plain = _pair()
+    assert [(k, v.shape) for k, v in head.state_dict().items()] == \
+        [(k, v.shape) for k, v in plain.state_dict().items()]
+    other = CPNHead(in_channels=TINY, out_channels=4,
+                    unit_channels=16).double()
+    other.load_state_dict(plain.state_dict(), strict=True)
     other.eval()
+    plain.eval()
     feats = _feats()
     with torch.no_grad():
-        for a, b in zip(fast(feats), other(feats)):
+        for a, b in zip(other(feats), plain(feats)):
             torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-9)
-    # the default is fast; the flag is also a config key
-    assert CPNHead(in_channels=TINY, out_channels=4, unit_channels=16).fast
-    head = CPNHead(in_channels=TINY, out_channels=4, unit_channels=16)
-    head.fast = False
-    assert not head.global_net.fast and not head.refine_net.fast
 
 
 def _data_samples(batch: int = 2, k: int = 4, seed: int = 0) -> list:
@@ -233,18 +197,18 @@ def _data_samples(batch: int = 2, k: int = 4, seed: int = 0) -> list:
 
 def test_loss_and_training_step_match():
     """The losses, and the weights after an SGD step, are the same."""
-    fast, plain = _pair(dtype=torch.float32)
+    head, plain = _pair(dtype=torch.float32)
     feats = _feats(dtype=torch.float32)
     samples = _data_samples()
     params = []
-    for head in (fast, plain):
-        head.train()
-        opt = torch.optim.SGD(head.parameters(), lr=0.1, momentum=0.9)
-        losses = head.loss(feats, samples, train_cfg=dict(compute_acc=False))
+    for h in (head, plain):
+        h.train()
+        opt = torch.optim.SGD(h.parameters(), lr=0.1, momentum=0.9)
+        losses = h.loss(feats, samples, train_cfg=dict(compute_acc=False))
         losses['loss_kpt'].backward()
         opt.step()
         params.append((losses['loss_kpt'].detach(),
-                       copy.deepcopy(head.state_dict())))
+                       copy.deepcopy(h.state_dict())))
     torch.testing.assert_close(params[0][0], params[1][0], rtol=1e-5,
                                atol=1e-6)
     for k in params[0][1]:
@@ -253,11 +217,11 @@ def test_loss_and_training_step_match():
                                    atol=1e-5, msg=lambda m: f'{k}: {m}')
 
 
-def test_fast_path_computes_less():
-    """The point of the fast path: fewer multiply-adds (MMEngine counter)."""
-    from mmengine.analysis import FlopAnalyzer
-    fast, plain = _pair(dtype=torch.float32)
-    fast.eval()
+def test_the_shipped_head_computes_less():
+    """Why the shipped head reorders the 1x1 convolutions: fewer
+    multiply-adds than the plain formulation (MMEngine's counter)."""
+    head, plain = _pair(dtype=torch.float32)
+    head.eval()
     plain.eval()
     feats = tuple(_feats(dtype=torch.float32, batch=1))
 
@@ -272,7 +236,7 @@ def test_fast_path_computes_less():
 
     flops = [
         FlopAnalyzer(Wrap(h), feats).unsupported_ops_warnings(False).total()
-        for h in (fast, plain)
+        for h in (head, plain)
     ]
     assert flops[0] < flops[1]
 
@@ -282,8 +246,6 @@ def test_fast_path_computes_less():
 
 
 def _tiny_model():
-    from mmpose.registry import MODELS
-    from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
     codecs = [
         dict(type='MegviiHeatmap', input_size=(64, 64),
@@ -342,7 +304,6 @@ def test_bf16_autocast_close_and_same_keypoints_where_determined():
     scale = ref.abs().max().item()
     assert err <= 0.05 * scale, (err, scale)
 
-    from mmpose.codecs.utils import gaussian_blur
     blurred = gaussian_blur(ref.numpy().reshape(-1, 16, 16).copy(), 3)
     kp_ref = _decode(model, ref).reshape(-1, 2)
     kp_bf16 = _decode(model, out).reshape(-1, 2)
@@ -354,10 +315,9 @@ def test_bf16_autocast_close_and_same_keypoints_where_determined():
 @pytest.mark.parametrize('align_corners', [True, False])
 @pytest.mark.parametrize('channels_last', [False, True])
 def test_resize_sum_matches_interpolate(align_corners, channels_last):
-    """RefineNet's fast path sums its upsampled levels with matrix products
-    (NCHW) or PyTorch's bilinear kernel (channels-last): the same values and
+    """RefineNet sums its upsampled levels with matrix products (NCHW) or
+    PyTorch's bilinear kernel (channels-last): the same values and
     gradients as summing ``F.interpolate`` outputs, inputs untouched."""
-    from mmpose_cloth.models.utils import resize_sum
     g = torch.Generator().manual_seed(5)
     size = (13, 11)
     shapes = [(13, 11), (7, 5), (3, 4), (1, 1), (20, 9)]  # incl. a downsize

@@ -207,34 +207,3 @@ def test_ne_properties_and_metric_equals_evaluator(fuzz_dir, case):
     again = normalized_error(preds[o], gt_xy[o], vis[o], cat[o]).summary()
     assert again['NE'] == pytest.approx(ours['NE'], rel=1e-12, nan_ok=True)
     assert again['invalid'] == ours['invalid']
-
-
-@settings(max_examples=300, **SETTINGS)
-@given(cat=st.sampled_from(CATEGORIES),
-       row=st.one_of(st.lists(cells, min_size=24, max_size=24),
-                     valid_row().map(lambda r: r[2:])))
-def test_fast_row_parser_agrees_with_per_cell_parser(cat, row):
-    """The evaluator's vectorised row parser accepts a row only when the
-    per-cell parser accepts every cell and the category check passes, and
-    then gives the same numbers; a valid row of plain numbers takes it."""
-    from fashionai_format.csv_io import _parse_rows_fast, parse_cell
-    fast = _parse_rows_fast([['image', cat] + row])[0]
-    try:
-        slow = [parse_cell(c) for c in row]
-    except ValueError:
-        slow = None
-    ok = slow is not None and all(
-        v == -1 or k in CATEGORY_KEYPOINTS[cat]
-        for k, (_, _, v) in enumerate(slow))
-    if fast is not None:
-        assert ok, row
-        kpts, vis = fast
-        np.testing.assert_array_equal(
-            kpts, np.array([(x, y) for x, y, _ in slow], np.float32))
-        np.testing.assert_array_equal(vis, [v for _, _, v in slow])
-    simple = all(
-        c == '-1_-1_-1' or (c.count('_') == 2 and c.split('_')[0].isdigit()
-                            and c.split('_')[1].isdigit()
-                            and c.split('_')[2] in ('0', '1')) for c in row)
-    if ok and simple:
-        assert fast is not None, row

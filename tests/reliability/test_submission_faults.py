@@ -12,11 +12,13 @@ garment's scale would get, and is counted:
 * a ``-1_-1_-1`` cell where the category has the keypoint, or a NaN/inf
   coordinate in the metric, scores error 1 for that keypoint (``invalid``).
 """
+import json
+
 import numpy as np
 import pytest
 
 from mmpose_cloth.evaluation import evaluate_submission
-from fashionai_format import (CSV_HEADER, KEYPOINT_NAMES,
+from fashionai_format import (CATEGORY_KEYPOINTS, CSV_HEADER, KEYPOINT_NAMES,
                               read_annotations, write_annotations)
 from reliability_helpers import (csv_summary, fashionai_eval, metric_summary,
                                  record)
@@ -162,6 +164,16 @@ def test_metric_outfile_scores_like_the_metric(tmp_path, answers):
     preds = np.stack([r.keypoints.astype(float) for r in answers])
     preds[0, K('waistband_left')] = np.nan  # gt (0, 0): next to (-1, -1)
     ours = metric_summary(answers, preds, str(tmp_path / 'm'))
+    # the file holds the category's keypoints only (the format's rule; the
+    # evaluator would ignore others, other scorers may not): the NaN one
+    # and those the category lacks are -1_-1_-1
+    rows = [line.split(',') for line in
+            (tmp_path / 'm.result.csv').read_text().splitlines()[1:]]
+    for n, (row, r) in enumerate(zip(rows, answers)):
+        has = CATEGORY_KEYPOINTS[r.category]
+        nan = K('waistband_left') if n == 0 else None
+        assert [c == '-1_-1_-1' for c in row[2:]] == \
+            [k not in has or k == nan for k in range(24)], row
     pred = read_annotations(tmp_path / 'm.result.csv', errors='collect')
     theirs = evaluate_submission(answers, pred.records, pred.problems)
     assert ours['NE'] == pytest.approx(1 / 16)
@@ -175,7 +187,6 @@ def test_metric_outfile_scores_like_the_metric(tmp_path, answers):
 
 def _cli_json(tmp_path, answers, lines, capsys, name='result.csv'):
     """Run the offline evaluator on ``lines``; (rc, result, stderr)."""
-    import json
     gt = tmp_path / 'answers.csv'
     write_annotations(gt, answers)
     sub = tmp_path / name

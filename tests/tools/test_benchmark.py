@@ -8,6 +8,12 @@ import os.path as osp
 import shutil
 
 import pytest
+import torch
+from mmengine.registry import init_default_scope
+
+from mmpose_cloth.analysis import (BenchmarkEntry, CompileTime, ModelBench,
+                                   load_benchmark, make_synthetic_split)
+from mmpose_cloth.utils import config_input_size, load_config
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CPN = osp.join(REPO, 'configs', 'cpn',
@@ -36,7 +42,7 @@ def test_smoke_end_to_end(benchmark, tmp_path):
         'cpn/cpn-res18': 0.10,
     }))
     result = benchmark.main([
-        SIMPLE, CPN, CPN + '::model.head.fast=False', '--smoke',
+        SIMPLE, CPN, CPN + '::model.head.unit_channels=64', '--smoke',
         '--out-json', str(out_json), '--out-png', str(out_png), '--ne-json',
         str(ne_json), '--work-dir', str(tmp_path / 'work')
     ])
@@ -48,7 +54,7 @@ def test_smoke_end_to_end(benchmark, tmp_path):
     rows = data['results']
     assert [r['name'] for r in rows] == [
         'simplebaseline/res18', 'cpn/cpn-res18',
-        'cpn/cpn-res18 [model.head.fast=False]'
+        'cpn/cpn-res18 [model.head.unit_channels=64]'
     ]
     for r in rows:
         assert r['input_size'] == [64, 64] and r['batch'] == 1
@@ -65,9 +71,10 @@ def test_smoke_end_to_end(benchmark, tmp_path):
                 'PackPoseInputs'} <= set(pipe['transforms_ms'])
     assert rows[0]['train']['ratio'] == 1.0
     assert rows[0]['infer']['ratio'] == 1.0
-    # the same weights, less arithmetic with the exact fast CPN head
-    assert rows[1]['params_m'] == rows[2]['params_m']
-    assert rows[1]['gflops'] < rows[2]['gflops']
+    # the override reached the model: a narrower head, fewer weights and
+    # less arithmetic
+    assert rows[2]['params_m'] < rows[1]['params_m']
+    assert rows[2]['gflops'] < rows[1]['gflops']
     # NE matched by config name or by short name
     assert rows[0]['ne'] == 0.12 and rows[1]['ne'] == 0.10
     assert rows[2]['ne'] is None
@@ -81,17 +88,17 @@ def test_smoke_end_to_end(benchmark, tmp_path):
 
 
 def _entry(text, args):
-    from mmpose_cloth.analysis import BenchmarkEntry
     return BenchmarkEntry.parse(text, amp=args.amp,
                                 channels_last=args.channels_last)
 
 
 def test_spec_variants(benchmark):
     args = benchmark.parse_args([CPN_R50, '--smoke'])
-    spec = _entry(CPN_R50 + '::model.head.fast=False::channels-last', args)
-    assert spec.overrides == {'model.head.fast': False}
+    spec = _entry(CPN_R50 + '::model.head.unit_channels=64::channels-last',
+                  args)
+    assert spec.overrides == {'model.head.unit_channels': 64}
     assert spec.flags == {'channels-last'}
-    assert spec.name == ('cpn/cpn-res50 [model.head.fast=False] '
+    assert spec.name == ('cpn/cpn-res50 [model.head.unit_channels=64] '
                          '[channels-last]')
     spec = _entry(CPN_R50 + '::channels-last::compile', args)
     assert spec.flags == {'channels-last', 'compile'}
@@ -106,7 +113,6 @@ def test_spec_variants(benchmark):
 
 
 def test_input_size_override_rescales_codecs(benchmark):
-    from mmpose_cloth.utils import config_input_size, load_config
     args = benchmark.parse_args([CPN_R50, '--input-size', '128x96'])
     cfg = load_config(_entry(CPN_R50, args).variant, args.input_size)
     assert config_input_size(cfg) == (128, 96)
@@ -130,7 +136,6 @@ def test_compile_variant_reports_compile_time_apart(benchmark, tmp_path):
     (compiling) calls apart from the steady medians, and reads back. The
     model is SimpleBaseline cut to ResNet-18's first stage and a 1x1 head,
     so that inductor compiles it in seconds."""
-    from mmpose_cloth.analysis import CompileTime, load_benchmark
     tiny = tmp_path / 'td-hm_res18-stage1_tiny.py'
     tiny.write_text(
         f'_base_ = [{SIMPLE!r}]\n'
@@ -167,11 +172,6 @@ def test_layout_is_the_configs_unless_nchw(tmp_path):
     CPN and SimpleBaseline default) is benchmarked channels-last and named
     as the default; ``::nchw`` measures the NCHW layout; both flags at once
     are refused."""
-    import torch
-    from mmpose_cloth.analysis import (BenchmarkEntry, ModelBench,
-                                       make_synthetic_split)
-    from mmpose_cloth.utils.config import load_config
-    from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
     # the 192x192 EfficientNet-Lite0 recipe trains NCHW
     nchw = osp.join(REPO, 'configs', 'simplebaseline',

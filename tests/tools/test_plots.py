@@ -10,6 +10,8 @@ import pytest
 
 from conftest import REPO
 from fashionai_format.schema import CATEGORIES as CATS
+from mmpose_cloth.analysis.curves import training_curves
+from mmpose_cloth.analysis.work_dirs import find_scalars, read_records
 
 
 def _tool(name):
@@ -67,8 +69,8 @@ def test_plot_curves_epoch_based(tmp_path, capsys):
     work = tmp_path / 'work'
     _write_run(work / '20260101_000000')
     tool = _tool('plot_curves')
-    xlabel, losses, nes = tool.curves(
-        tool.read_records(tool.find_scalars(str(work))))
+    curves = training_curves(read_records(find_scalars(str(work))))
+    xlabel, losses, nes = curves.xlabel, curves.losses, curves.nes
     assert xlabel == 'epoch'
     assert list(losses) == ['loss']  # loss_kpt == loss is not drawn twice
     assert nes['fashionai/NE'][0] == [1, 2, 3, 4]
@@ -100,8 +102,8 @@ def test_plot_curves_iter_based_and_resumed(tmp_path):
     (later / 'vis_data' / 'scalars.json').write_text(
         '\n'.join(json.dumps(r) for r in lines))
     tool = _tool('plot_curves')
-    xlabel, losses, nes = tool.curves(
-        tool.read_records(tool.find_scalars(str(work))))
+    curves = training_curves(read_records(find_scalars(str(work))))
+    xlabel, losses, nes = curves.xlabel, curves.losses, curves.nes
     assert xlabel == 'iteration'
     assert nes['fashionai/NE'][0] == [20, 50, 70, 100]
     assert len(losses['loss'][0]) == 2 * sum('loss' in r for r in first)

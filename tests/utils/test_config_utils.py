@@ -4,6 +4,7 @@ import argparse
 import os.path as osp
 
 import pytest
+from mmengine.config import Config
 
 from conftest import REPO
 from mmpose_cloth.utils import (ConfigVariant, config_input_size,
@@ -18,10 +19,11 @@ SB_R18 = osp.join(REPO, 'configs', 'simplebaseline',
 
 def test_variant_parse():
     v = ConfigVariant.parse(
-        CPN_R50 + '::model.head.fast=False::train_cfg.max_epochs=3::amp',
+        CPN_R50 + '::model.head.align_corners=False::train_cfg.max_epochs=3'
+        '::amp',
         flags=('amp', 'channels-last'))
     assert v.path == CPN_R50
-    assert v.overrides == {'model.head.fast': False,
+    assert v.overrides == {'model.head.align_corners': False,
                            'train_cfg.max_epochs': 3}
     assert v.flags == {'amp'}
     assert v.text.endswith('::amp')
@@ -31,8 +33,8 @@ def test_variant_parse():
 
 
 def test_load_config_applies_overrides_and_size():
-    cfg = load_config(CPN_R50 + '::model.head.fast=False')
-    assert cfg.model.head.fast is False
+    cfg = load_config(CPN_R50 + '::model.head.align_corners=False')
+    assert cfg.model.head.align_corners is False
     assert config_input_size(cfg) == (384, 384)
     cfg = load_config(ConfigVariant.parse(SB_R18), (64, 96))
     assert config_input_size(cfg) == (64, 96)
@@ -54,7 +56,6 @@ def _sizes(node, found):
 
 
 def test_set_input_size_changes_every_place():
-    from mmengine.config import Config
     cfg = Config.fromfile(CPN_R50)
     before = _sizes(cfg.to_dict(), [])
     new = set_input_size(cfg, (128, 96))
@@ -84,7 +85,6 @@ def test_set_input_size_changes_every_place():
 
 
 def test_set_input_size_needs_a_multiple_of_the_codec_ratio():
-    from mmengine.config import Config
     cfg = Config.fromfile(CPN_R50)
     with pytest.raises(ValueError, match='ratio 4x4'):
         set_input_size(cfg, (130, 96))

@@ -30,7 +30,7 @@ ratios of the same round.
 
 A CONFIG may carry variants after ``::``, so that variants of one config are
 compared in the same run: ``key=value`` overrides a config key (e.g.
-``model.head.fast=False``, CPN's plain formulation), and the flags
+``model.head.unit_channels=128``, a narrower CPN head), and the flags
 ``channels-last``, ``amp``, ``backbone-only`` (the bare backbone with a
 mean-of-features loss, e.g. a bare ResNet-50) and ``compile``
 (``torch.compile`` of the training step and the inference forward; the
@@ -44,7 +44,7 @@ Example::
     python tools/analysis/benchmark.py \\
         configs/simplebaseline/td-hm_res50_8xb32-50e_fashionai-384x384.py \\
         configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py \\
-        configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py::model.head.fast=False \\
+        configs/cpn/td-hm_cpn-res50_8xb32-50e_fashionai-384x384.py::model.head.unit_channels=128 \\
         --batch 4 --iters 10 --out-json bench.json --out-png bench.png
 
     # CI smoke test: tiny input, one iteration, a few seconds
@@ -60,6 +60,8 @@ import os
 import os.path as osp
 import sys
 from typing import Optional, Sequence
+
+import torch
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
@@ -159,7 +161,6 @@ def settings_from_args(args: argparse.Namespace) -> BenchmarkSettings:
 def main(argv: Optional[Sequence[str]] = None) -> dict:
     args = parse_args(argv)
     if args.device.startswith('cuda'):
-        import torch
         if not torch.cuda.is_available():
             raise SystemExit('--device cuda: CUDA is not available')
     result = run_benchmark(args.configs, settings_from_args(args))

@@ -1,9 +1,9 @@
 """The per-category NE table, as the metric logs it and the tools print it."""
 import math
-from typing import Mapping
+from typing import Mapping, Sequence
 
 from fashionai_format.schema import CATEGORIES
-from .normalized_error import GROSS_FAILURE_NE
+from .normalized_error import GROSS_FAILURE_NE, NEResult
 
 #: The title of :func:`format_ne_table` unless told otherwise.
 NE_TITLE = 'FashionAI normalized error (lower is better)'
@@ -55,3 +55,21 @@ def format_ne_table(summary: Mapping[str, float],
             f'{GROSS_FAILURE_NE:.0%}): {_percent(summary[f"{prefix}gross"])}'
             f' of the images ({summary[f"{prefix}gross_count"]})')
     return '\n'.join(lines)
+
+
+def format_worst(ne: NEResult, image_ids: Sequence[str], k: int = 10) -> str:
+    """One line naming the ``k`` images with the highest own NE, worst
+    first: ``'worst 3 images (own NE): Images/a.jpg 81.2%, ...'``; ``''``
+    when no image was scored.
+
+    Args:
+        ne (NEResult): per-image parts, one per image id.
+        image_ids (Sequence[str]): the images' names, in ``ne``'s order.
+        k (int): how many to name.
+    """
+    worst = ne.worst(k)
+    if not len(worst):
+        return ''
+    own = ne.per_image()
+    return f'worst {len(worst)} images (own NE): ' + ', '.join(
+        f'{image_ids[i]} {own[i]:.1%}' for i in worst)

@@ -10,7 +10,8 @@ from mmpose.registry import METRICS
 
 from fashionai_format.csv_io import write_submission
 from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
-from ..functional import category_indices, format_ne_table, normalized_error
+from ..functional import (category_indices, format_ne_table, format_worst,
+                          normalized_error)
 
 
 @METRICS.register_module()
@@ -126,14 +127,10 @@ class FashionAIMetric(BaseMetric):
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
         print_log(format_ne_table(summary), logger=logger)
-        worst = ne.worst(self.num_worst)
-        if len(worst):
-            per_image = ne.per_image()
-            print_log(
-                f'worst {len(worst)} images (own NE): ' + ', '.join(
-                    f'{results[i]["image_id"]} {per_image[i]:.1%}'
-                    for i in worst),
-                logger=logger)
+        worst = format_worst(ne, [r['image_id'] for r in results],
+                             self.num_worst)
+        if worst:
+            print_log(worst, logger=logger)
         if self.outfile_prefix:
             path = f'{self.outfile_prefix}.result.csv'
             write_submission(path, [r['image_id'] for r in results], cats,

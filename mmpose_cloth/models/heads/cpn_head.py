@@ -8,6 +8,13 @@ into the final heatmaps. Layer widths follow the authors' TensorFlow code
 (chenyilun95/tf-cpn) and its PyTorch port (GengDavid/pytorch-cpn), so that
 CPN-ResNet-50 has the published number of parameters (27.0M).
 
+The function is the published one; two 1x1 convolutions are computed in
+front of the bilinear resizes they commute with (see ``GlobalNet`` and
+``RefineNet``): at 384x384 on ResNet-50 about 3 of the head's 10 GFLOPs
+less and no ``L * unit_channels``-channel concatenation.
+``tests/models/cpn_reference.py`` keeps the formulation as drawn, with the
+same parameters, and the tests prove the two agree.
+
 .. _`CPN`: https://arxiv.org/abs/1711.07319
 """
 from typing import List, Optional, Sequence, Tuple
@@ -89,16 +96,6 @@ class CPNHead(BaseHead):
             finest level). Defaults to ``None``
         init_cfg (Config, optional): Config to control the initialization. See
             :attr:`default_init_cfg` for default settings
-        fast (bool): Use the exact fast formulation of GlobalNet's upsampling
-            convolutions and of RefineNet's final bottleneck (1x1
-            convolutions moved in front of the bilinear resizes they commute
-            with; see :class:`~mmpose_cloth.models.utils.GlobalNet` and
-            :class:`~mmpose_cloth.models.utils.RefineNet`): at 384x384 on
-            ResNet-50 about 3 of the head's 10 GFLOPs less and no
-            ``L * unit_channels``-channel concatenation. ``False`` runs the
-            plain formulation; outputs and gradients agree to float
-            rounding. Same parameters and ``state_dict`` either way; can be
-            changed later through :attr:`fast`. Defaults to ``True``
 
     Example:
         >>> import torch
@@ -124,8 +121,7 @@ class CPNHead(BaseHead):
                  level_indices: Optional[Sequence[int]] = None,
                  loss: OptMultiConfig = None,
                  decoder: OptConfigType = None,
-                 init_cfg: OptConfigType = None,
-                 fast: bool = True):
+                 init_cfg: OptConfigType = None):
         if init_cfg is None:
             init_cfg = self.default_init_cfg
         super().__init__(init_cfg)
@@ -200,27 +196,14 @@ class CPNHead(BaseHead):
             unit_channels,
             out_channels,
             norm_cfg=norm_cfg,
-            align_corners=align_corners,
-            fast=fast)
+            align_corners=align_corners)
         self.refine_net = RefineNet(
             self.num_levels,
             unit_channels,
             out_channels,
             self.num_refine_blocks,
             norm_cfg=norm_cfg,
-            align_corners=align_corners,
-            fast=fast)
-
-    @property
-    def fast(self) -> bool:
-        """Whether the exact fast formulation is used (see the ``fast``
-        argument); assign to switch both GlobalNet and RefineNet."""
-        return self.global_net.fast and self.refine_net.fast
-
-    @fast.setter
-    def fast(self, value: bool) -> None:
-        self.global_net.fast = bool(value)
-        self.refine_net.fast = bool(value)
+            align_corners=align_corners)
 
     @property
     def default_init_cfg(self):

@@ -1,6 +1,6 @@
 """Building blocks of the heads (as MMPose's ``models/utils``): CPN's
 GlobalNet and RefineNet, RefineNet's bottleneck, and the resize and
-ConvModule ops of CPN's exact fast path (not registered: the heads build
+ConvModule ops of CPN's reordered 1x1 convolutions (not registered: the heads build
 them), and :class:`CategoryFiLM`, which the estimator builds from its
 config (registered)."""
 from .category_film import CategoryFiLM

@@ -1,5 +1,5 @@
 """Split an mmcv :class:`ConvModule` at its convolution, so that something
-(a resize, in :class:`GlobalNet`'s fast path) can run between the
+(a resize, in :class:`GlobalNet`) can run between the
 convolution and the layers after it."""
 from mmcv.cnn import ConvModule
 from torch import Tensor, nn

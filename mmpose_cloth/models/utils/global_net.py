@@ -3,7 +3,6 @@ level."""
 import copy
 from typing import List, Optional, Sequence, Tuple
 
-import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
 from torch import Tensor, nn
@@ -27,13 +26,15 @@ class GlobalNet(BaseModule):
     same spatial size (DetNet's strides 16, 16): the coarser level is
     resized to the finer level's size, never by a fixed factor.
 
-    Exact fast path (``fast=True``): each ``upsample_convs`` convolution runs
-    on the coarser level at its own resolution and the result is upsampled
-    (a 1x1 convolution commutes with a bilinear resize, see
-    :mod:`~mmpose_cloth.models.utils.resize`); its norm still normalises the
-    upsampled, full-size tensor, so its statistics are those of the plain
-    formulation. Same parameters either way; outputs and gradients agree to
-    float rounding.
+    As computed: each ``upsample_convs`` convolution runs on the coarser
+    level at its own resolution and the result is upsampled (a 1x1
+    convolution commutes with a bilinear resize, see
+    :mod:`~mmpose_cloth.models.utils.resize`), fewer multiply-adds than
+    convolving the upsampled level as drawn; its norm still normalises the
+    upsampled, full-size tensor, so its statistics are those of the
+    formulation as drawn. ``tests/models/cpn_reference.py`` keeps that
+    formulation and the tests prove that outputs, gradients and norm
+    statistics agree to float rounding.
 
     Args:
         in_channels (Sequence[int]): Channels of the input levels, fine to
@@ -42,7 +43,6 @@ class GlobalNet(BaseModule):
         out_channels (int): Number of heatmaps (keypoints).
         norm_cfg (Config): Config of the norm layers.
         align_corners (bool): ``align_corners`` of the bilinear resizes.
-        fast (bool): Use the exact fast path. Defaults to ``True``.
 
     .. _`CPN`: https://arxiv.org/abs/1711.07319
     """
@@ -52,12 +52,10 @@ class GlobalNet(BaseModule):
                  unit_channels: int,
                  out_channels: int,
                  norm_cfg: ConfigType = dict(type='BN'),
-                 align_corners: bool = True,
-                 fast: bool = True):
+                 align_corners: bool = True):
         super().__init__()
         norm_cfg = copy.deepcopy(norm_cfg)
         self.align_corners = align_corners
-        self.fast = fast
         # lateral 1x1 conv + BN + ReLU on every level
         self.lateral_convs = nn.ModuleList([
             ConvModule(c, unit_channels, 1, norm_cfg=norm_cfg)
@@ -101,36 +99,6 @@ class GlobalNet(BaseModule):
             - heatmaps (List[Tensor]): Heatmaps, fine to coarse, each of shape
               [B, K, H, W].
         """
-        if self.fast:
-            return self._forward_fast(feats, out_shape)
-        num_levels = len(self.lateral_convs)
-        pyramid: List[Optional[Tensor]] = [None] * num_levels
-        for i in range(num_levels - 1, -1, -1):
-            feat = self.lateral_convs[i](feats[i])
-            if i < num_levels - 1:
-                up = F.interpolate(
-                    pyramid[i + 1],
-                    size=feat.shape[-2:],
-                    mode='bilinear',
-                    align_corners=self.align_corners)
-                feat = feat + self.upsample_convs[i](up)
-            pyramid[i] = feat
-        heatmaps = [
-            F.interpolate(
-                predictor(feat),
-                size=out_shape,
-                mode='bilinear',
-                align_corners=self.align_corners)
-            for predictor, feat in zip(self.predictors, pyramid)
-        ]
-        return pyramid, heatmaps
-
-    def _forward_fast(
-        self, feats: Sequence[Tensor], out_shape: Tuple[int, int]
-    ) -> Tuple[List[Tensor], List[Tensor]]:
-        """:meth:`forward` with each ``upsample_convs`` convolution applied
-        at the coarser level's resolution, before the upsampling; its norm
-        then sees the same upsampled tensor as in the plain formulation."""
         num_levels = len(self.lateral_convs)
         pyramid: List[Optional[Tensor]] = [None] * num_levels
         for i in range(num_levels - 1, -1, -1):

@@ -1,5 +1,5 @@
 """RefineNet's bottleneck block, split after its two 1x1 input
-projections so that :class:`RefineNet`'s fast path can compute them on
+projections so that :class:`RefineNet` can compute them on
 its own."""
 import copy
 

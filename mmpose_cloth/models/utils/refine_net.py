@@ -3,7 +3,6 @@ one bottleneck on all levels at the output size."""
 import copy
 from typing import Sequence, Tuple
 
-import torch
 import torch.nn.functional as F
 from mmcv.cnn import ConvModule
 from mmengine.model import BaseModule
@@ -25,16 +24,18 @@ class RefineNet(BaseModule):
     original code), pass one more bottleneck (``final_block``) and a 3x3
     conv + BN to ``K`` heatmaps.
 
-    Exact fast path (``fast=True``): the concatenation of the upsampled
-    levels (``L * unit_channels`` channels at the output size, the largest
+    As computed, the concatenation of the upsampled levels
+    (``L * unit_channels`` channels at the output size, the largest
     activation of CPN) is never built. ``final_block``'s first 1x1
     convolution and its 1x1 projection shortcut are linear in that
     concatenation, so ``conv(cat(up(x_i))) = sum_i up(conv_i(x_i))``, where
     ``conv_i`` uses the slice of the weight that sees level ``i``: each
     level is convolved at its own resolution, upsampled, and the levels are
     summed (:func:`~mmpose_cloth.models.utils.resize.resize_sum`) before the
-    norms (:meth:`RefineBottleneck.forward_projected`). Same parameters
-    either way; outputs and gradients agree to float rounding.
+    norms (:meth:`RefineBottleneck.forward_projected`).
+    ``tests/models/cpn_reference.py`` keeps the formulation with the
+    concatenation and the tests prove that outputs, gradients and norm
+    statistics agree to float rounding.
 
     Args:
         num_levels (int): Number of pyramid levels.
@@ -43,7 +44,6 @@ class RefineNet(BaseModule):
         num_blocks (Sequence[int]): Bottlenecks per level, fine to coarse.
         norm_cfg (Config): Config of the norm layers.
         align_corners (bool): ``align_corners`` of the bilinear resizes.
-        fast (bool): Use the exact fast path. Defaults to ``True``.
 
     .. _`CPN`: https://arxiv.org/abs/1711.07319
     """
@@ -54,12 +54,10 @@ class RefineNet(BaseModule):
                  out_channels: int,
                  num_blocks: Sequence[int],
                  norm_cfg: ConfigType = dict(type='BN'),
-                 align_corners: bool = True,
-                 fast: bool = True):
+                 align_corners: bool = True):
         super().__init__()
         norm_cfg = copy.deepcopy(norm_cfg)
         self.align_corners = align_corners
-        self.fast = fast
         self.unit_channels = unit_channels
         self.level_blocks = nn.ModuleList([
             nn.Sequential(*[
@@ -90,26 +88,6 @@ class RefineNet(BaseModule):
         Returns:
             Tensor: Heatmaps of shape [B, K, H, W].
         """
-        if self.fast:
-            return self._forward_fast(pyramid, out_shape)
-        refined = []
-        for blocks, feat in zip(self.level_blocks, pyramid):
-            feat = blocks(feat)
-            if tuple(feat.shape[-2:]) != tuple(out_shape):
-                feat = F.interpolate(
-                    feat,
-                    size=out_shape,
-                    mode='bilinear',
-                    align_corners=self.align_corners)
-            refined.append(feat)
-        out = torch.cat(refined[::-1], dim=1)
-        return self.final_layer(self.final_block(out))
-
-    def _forward_fast(self, pyramid: Sequence[Tensor],
-                      out_shape: Tuple[int, int]) -> Tensor:
-        """:meth:`forward` without the concatenation: ``final_block``'s two
-        input projections are applied to each level at its own resolution
-        with their weight slice for that level, upsampled and summed."""
         block = self.final_block
         num_levels = len(self.level_blocks)
         c = self.unit_channels
@@ -119,8 +97,9 @@ class RefineNet(BaseModule):
         levels = []
         for i, (blocks, feat) in enumerate(zip(self.level_blocks, pyramid)):
             feat = blocks(feat)
-            # levels are concatenated coarse first: level i holds the input
-            # channels [k * c, (k + 1) * c) with k = num_levels - 1 - i
+            # final_block reads the levels concatenated coarse first (the
+            # original code's order, which its weights follow): level i is
+            # its input channels [k * c, (k + 1) * c), k = num_levels - 1 - i
             k = num_levels - 1 - i
             levels.append(F.conv2d(feat, weight[:, k * c:(k + 1) * c]))
         acc = resize_sum(levels, out_shape, self.align_corners)

@@ -1,5 +1,6 @@
-"""Bilinear resizes for CPN's exact fast path: a resize that skips same-size
-inputs, and a resize-and-sum of several levels written as matrix products.
+"""Bilinear resizes for CPN's reordered 1x1 convolutions: a resize that
+skips same-size inputs, and a resize-and-sum of several levels written as
+matrix products.
 
 A 1x1 convolution mixes channels at each pixel and a bilinear resize mixes
 pixels within each channel; both are linear and the resize weights sum to
