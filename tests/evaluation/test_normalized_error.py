@@ -229,3 +229,49 @@ def test_metric_and_offline_evaluator_agree(real_coco, real_split_dir,
 def test_category_names_are_checked():
     with pytest.raises(ValueError, match='unknown FashionAI category'):
         category_indices(['blouse', 'shirt'])
+
+
+def test_predicted_category_ne_is_what_its_submission_scores(
+        real_coco, real_split_dir, tmp_path):
+    """With a predicted category (some wrong), the metric's
+    NE_predicted_category equals the offline evaluator's score of the
+    submission that writes the predicted categories' keypoints."""
+    rng = np.random.default_rng(1)
+    coco = real_coco['val']
+    img_by_id = {i['id']: i for i in coco['images']}
+    metric = FashionAIMetric()
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    metric.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
+    samples, ids, pred_cats, preds = [], [], [], []
+    for ann in coco['annotations']:
+        gt = np.array(ann['keypoints']).reshape(24, 3)[:, :2]
+        pred = gt + rng.normal(0, 8, gt.shape)
+        label = CATEGORIES.index(ann['category'])
+        if rng.random() < 0.2:  # a fifth predicted as another garment
+            label = (label + int(rng.integers(1, 5))) % 5
+        samples.append(dict(raw_ann_info=ann, pred_instances=dict(
+            keypoints=pred[None], category_labels=np.array([label]))))
+        ids.append(img_by_id[ann['image_id']]['file_name'])
+        pred_cats.append(CATEGORIES[label])
+        preds.append(pred)
+    metric.process([], samples)
+    ours = metric.evaluate(len(samples))
+    assert ours['fashionai/NE_predicted_category'] > \
+        ours['fashionai/NE'] + 0.05  # wrong categories cost keypoints
+
+    all_recs = {
+        r.image_id: r
+        for r in read_annotations(real_split_dir +
+                                  '/Annotations/train.csv').records
+    }
+    answers, result = tmp_path / 'answers.csv', tmp_path / 'result.csv'
+    write_annotations(answers, [all_recs[i] for i in ids])
+    write_submission(result, ids, pred_cats, np.stack(preds))
+    out = subprocess.run([
+        sys.executable, f'{REPO}/tools/analysis/fashionai_eval.py', '--gt',
+        str(answers), '--pred', str(result), '--json'
+    ], capture_output=True, text=True, check=True)
+    theirs = json.loads(out.stdout)
+    assert theirs['category_mismatch'] > 50
+    assert theirs['NE'] == pytest.approx(
+        ours['fashionai/NE_predicted_category'], rel=1e-5)  # CSV rounding

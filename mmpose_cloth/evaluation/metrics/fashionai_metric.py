@@ -9,7 +9,8 @@ from mmengine.logging import MMLogger, print_log
 from mmpose.registry import METRICS
 
 from fashionai_format.csv_io import write_submission
-from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
+from fashionai_format.schema import (NUM_KEYPOINTS, category_mask,
+                                     keypoint_indices)
 from ..functional import (category_indices, format_ne_table, format_worst,
                           normalized_error)
 
@@ -40,7 +41,12 @@ class FashionAIMetric(BaseMetric):
 
     It also reports ``gross``: the share of images that are gross failures
     (an image's own NE over 50%, keypoints on another garment or nowhere
-    near it), and logs the ``num_worst`` worst images by name.
+    near it), and logs the ``num_worst`` worst images by name. Where the
+    model predicts the garment category (``pred_instances.category_labels``,
+    a category head), ``NE_predicted_category`` is the NE of a submission
+    that writes the predicted category's keypoints only, as
+    ``tools/infer.py`` does without a given category: a keypoint the
+    predicted category lacks counts as missing (error 1).
 
     Args:
         outfile_prefix (str, optional): if given, also write the predictions
@@ -105,8 +111,11 @@ class FashionAIMetric(BaseMetric):
                     'out_channels must match the dataset\'s keypoints')
             pred = np.full((NUM_KEYPOINTS, 2), np.nan)
             pred[ids] = kpts
+            labels = sample['pred_instances'].get('category_labels')
             self.results.append(
                 dict(
+                    pred_category=None if labels is None else int(
+                        np.asarray(labels).reshape(-1)[0]),
                     pred=pred,
                     gt=gt,
                     vis=np.asarray(raw['fashionai_visibility'], np.int8),
@@ -127,6 +136,19 @@ class FashionAIMetric(BaseMetric):
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
         print_log(format_ne_table(summary), logger=logger)
+        if all(r['pred_category'] is not None for r in results):
+            # as a submission with the predicted category scores: only that
+            # category's keypoints are written, the others are missing
+            has = np.asarray(category_mask(), dtype=bool)[[
+                r['pred_category'] for r in results
+            ]]
+            free = normalized_error(
+                np.where(has[..., None], pred, np.nan), gt, vis,
+                category_indices(cats)).summary()
+            summary['NE_predicted_category'] = free['NE']
+            print_log(
+                f'NE with the predicted category (its keypoints only, as a '
+                f'submission writes them): {free["NE"]:.2%}', logger=logger)
         worst = format_worst(ne, [r['image_id'] for r in results],
                              self.num_worst)
         if worst:
