@@ -191,9 +191,9 @@ class GarmentPredictor:
 
         Args:
             images (str | np.ndarray | Sequence): N image files or (H, W, 3)
-                BGR arrays (as ``cv2.imread`` gives them); one alone is
-                taken as a list of one. An image may appear more than once,
-                with different boxes.
+                BGR arrays (as ``cv2.imread`` gives them), or one (N, H, W,
+                3) array; one image alone is taken as a list of one. An
+                image may appear more than once, with different boxes.
             boxes (Sequence[np.ndarray | None], optional): one (4,) xyxy
                 box per image; the whole image where ``None`` (default).
             categories (str | Sequence[str | None], optional): one garment
@@ -208,10 +208,10 @@ class GarmentPredictor:
             InferenceInputError: an unknown category, one whose keypoints
                 the model does not predict, or lengths that do not match.
         """
-        if isinstance(images, (str, np.ndarray)) or hasattr(images,
-                                                            '__fspath__'):
+        if isinstance(images, str) or hasattr(images, '__fspath__') or (
+                isinstance(images, np.ndarray) and images.ndim < 4):
             images = [images]
-        images = list(images)
+        images = list(images)  # an (N, H, W, 3) array: N images
         n = len(images)
         boxes = _per_image(boxes, n, 'boxes')
         categories = [categories] * n if isinstance(categories, str) \

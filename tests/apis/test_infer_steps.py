@@ -186,6 +186,9 @@ def test_predict_takes_arrays_boxes_and_categories(tmp_path):
     assert [p.category_source for p in preds] == ['given', None, 'given']
     with pytest.raises(InferenceInputError, match='1 boxes for 3 images'):
         _Constant(calls).predict([path, frame, frame], boxes=[box])
+    # one frame alone, and a stack of frames: one prediction per frame
+    assert len(_Constant([]).predict(frame)) == 1
+    assert len(_Constant([]).predict(np.stack([frame] * 3))) == 3
 
 
 def test_writer(tmp_path):
