@@ -26,7 +26,10 @@ def _child(name: str) -> Registry:
     parent = getattr(mmpose_registry, name, None)
     if parent is None:  # MMPose has none of its own (FUNCTIONS): MMEngine's
         parent = MMENGINE_FUNCTIONS
-    return Registry(parent.name, parent=parent, scope='mmpose_cloth')
+    # a lookup in the scope first imports the whole plugin (its modules
+    # register into MMPose's registries, the parents)
+    return Registry(parent.name, parent=parent, scope='mmpose_cloth',
+                    locations=['mmpose_cloth'])
 
 
 for _name in __all__:

@@ -57,29 +57,19 @@ in ``tools/test.py``. Boxes are whole images unless a detector is given.
 Exit status: 0 done, 2 bad arguments or inputs, 3 the installed mmcv cannot
 run the detector (mmcv-lite has no compiled ops).
 
-The steps (plan, predict, write) are in :mod:`mmpose_cloth.apis`.
+The run is :func:`mmpose_cloth.apis.run_inference`; the steps (plan,
+predict, write) are in :mod:`mmpose_cloth.apis`.
 """
 import argparse
 import os.path as osp
 import sys
-import time
-from collections import Counter
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
-from mmengine.config import DictAction  # noqa: E402
-
-import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.apis import (GarmentPredictor,  # noqa: E402
-                               InferenceInputError, InferenceWriter,
-                               default_device, keep_predicted_categories,
-                               is_video_source, load_detector, plan_images,
-                               predict_batches, predict_video,
-                               require_categories)
-from mmpose_cloth.compat import MissingMMCVOpError  # noqa: E402
 from fashionai_format import CATEGORIES  # noqa: E402
-
-EXIT_USAGE, EXIT_NO_OPS = 2, 3
+from mmpose_cloth.apis import run_inference  # noqa: E402
+from mmpose_cloth.utils.cli import (add_cfg_options_argument,  # noqa: E402
+                                    add_compile_argument, add_tta_arguments)
 
 
 def parse_args(argv=None):
@@ -116,21 +106,11 @@ def parse_args(argv=None):
     parser.add_argument('--out-dir', default='work_dirs/infer')
     parser.add_argument('--batch-size', type=int, default=16,
                         help='boxes per forward pass')
-    parser.add_argument('--compile', action='store_true', default=None,
-                        help='torch.compile the network (the first batch '
-                        'compiles); other options instead: --cfg-options '
-                        'compile.mode=max-autotune')
+    add_compile_argument(parser)
     parser.add_argument('--no-flip', action='store_true',
                         help='switch flip test off '
                         '(model.test_cfg.flip_test=False)')
-    parser.add_argument('--tta', action='store_true',
-                        help='test-time augmentation over the config\'s '
-                        'tta_pipeline views (several input sizes), as '
-                        'tools/test.py --tta')
-    parser.add_argument('--ensemble', nargs=2, action='append', default=[],
-                        metavar=('CONFIG', 'CHECKPOINT'),
-                        help='average the heatmaps of another model '
-                        '(repeatable), as tools/test.py --ensemble')
+    add_tta_arguments(parser)
     parser.add_argument('--device', default=None,
                         help='e.g. cpu, cuda:0 (default: cuda:0 when '
                         'available, else cpu)')
@@ -153,8 +133,8 @@ def parse_args(argv=None):
                      help='minimum detection score')
     det.add_argument('--nms-thr', type=float, default=0.3,
                      help='IoU threshold of the NMS over kept boxes')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override model config settings, key=value')
+    add_cfg_options_argument(parser, help='override model config settings, '
+                             'key=value')
     args = parser.parse_args(argv)
     if args.test_csv and args.inputs:
         parser.error('give INPUTS or --test-csv, not both')
@@ -171,131 +151,18 @@ def parse_args(argv=None):
     return args
 
 
-def _predictor(args) -> GarmentPredictor:
-    return GarmentPredictor.from_checkpoint(
-        args.config, args.checkpoint, device=args.device,
-        flip_test=not args.no_flip, cfg_options=args.cfg_options,
-        tta=args.tta, ensemble=args.ensemble, compile=args.compile)
-
-
-def run_videos(args, sources) -> int:
-    """Predict every frame of each video (or camera); status 1 if one of
-    them ended on a frame that could not be decoded."""
-    if args.det_config or args.test_csv:
-        raise InferenceInputError('videos take whole-frame boxes and no test '
-                                  'list: leave out --det-config/--test-csv')
-    predictor = _predictor(args)
-    status = 0
-    for source in sources:
-        t0 = time.time()
-        res = predict_video(predictor, source, args.out_dir, args.category,
-                            args.batch_size, args.max_frames)
-        secs = time.time() - t0
-        print(f'{source}: {res.frames} frames in {secs:.1f} s, '
-              f'{res.frames / secs:.1f} frames/s on {predictor.device}')
-        if res.stopped:
-            print(f'warning: {source}: {res.stopped}', file=sys.stderr)
-            status = 1
-        print(f'wrote {res.video_path}')
-        print(f'wrote {res.json_path}')
-    _print_compile_times(predictor)
-    return status
-
-
-def run(args) -> int:
-    """Videos and cameras frame by frame, then the images."""
-    videos = [i for i in args.inputs if is_video_source(i)]
-    status = run_videos(args, videos) if videos else 0
-    args.inputs = [i for i in args.inputs if i not in videos]
-    if args.inputs or args.test_csv:
-        status = max(status, run_images(args))
-    return status
-
-
-def run_images(args) -> int:
-    t0 = time.time()
-    items, warnings = plan_images(args.inputs, args.category, args.test_csv,
-                                  args.root, allow_unknown_category=True)
-    for w in warnings:
-        print(f'warning: {w}', file=sys.stderr)
-    if args.predict_category:
-        items = [(image_id, None, path) for image_id, _, path in items]
-    predictor = _predictor(args)
-    require_categories(items, predictor.predicts_category)
-    items, warning = keep_predicted_categories(items, predictor.keypoint_ids,
-                                               predictor.name)
-    if warning:
-        print(f'warning: {warning}', file=sys.stderr)
-    detector = None
-    if args.det_config:
-        detector = load_detector(args.det_config, args.det_checkpoint,
-                                 default_device(args.device))
-
-    writer = InferenceWriter(
-        args.out_dir,
-        dict(config=args.config, checkpoint=args.checkpoint,
-             flip_test=not args.no_flip, tta=args.tta,
-             ensemble=[list(m) for m in args.ensemble],
-             boxes='detector' if detector else 'whole image'),
-        vis=args.vis, vis_max=args.vis_max, draw_boxes=detector is not None)
-    from tqdm import tqdm
-    bar = tqdm(total=len(items), unit='img', desc='inference',
-               dynamic_ncols=True)
-    try:
-        for preds in predict_batches(items, predictor, args.batch_size,
-                                     detector, args.bbox_thr,
-                                     args.det_cat_id, args.nms_thr):
-            for pred in preds:
-                writer.write(pred)
-            bar.update(len(preds))
-    finally:
-        bar.close()
-        writer.close()
-    result_csv = writer.write_submission()
-
-    secs = time.time() - t0
-    n = len(writer.image_ids)
-    counts = Counter(writer.categories)
-    print(f'{n} images ('
-          + ', '.join(f'{counts[c]} {c}' for c in CATEGORIES if counts[c])
-          + f') in {secs:.1f} s, {n / secs:.1f} images/s on '
-          f'{predictor.device}, flip test {"off" if args.no_flip else "on"}')
-    _print_compile_times(predictor)
-    if writer.n_predicted:
-        print(f'category predicted for {writer.n_predicted} images')
-    print(writer.low_confidence_report())
-    print(f'wrote {writer.json_path}')
-    print(f'wrote {result_csv}')
-    if writer.n_vis:
-        print(f'wrote {writer.n_vis} pictures in '
-              f'{osp.join(args.out_dir, "vis")}')
-    return 0
-
-
-def _print_compile_times(predictor) -> None:
-    if predictor.batch_times is not None:
-        print(f'torch.compile: {predictor.batch_times.describe("batch")}')
-
-
-def _no_ops(e: Exception, args) -> int:
-    what = 'the detector' if args.det_config else 'the model'
-    hint = ('\nWhole-image boxes need no detector: leave out --det-config '
-            'and --det-checkpoint (a FashionAI image holds one garment).'
-            if args.det_config else '')
-    print(f'error: {what} cannot run with the installed mmcv: {e}{hint}',
-          file=sys.stderr)
-    return EXIT_NO_OPS
-
-
 def main(argv=None) -> int:
     args = parse_args(argv)
-    try:
-        return run(args)
-    except InferenceInputError as e:
-        print(f'error: {e}', file=sys.stderr)
-        return EXIT_USAGE
-    except MissingMMCVOpError as e:  # mmcv-lite: no compiled ops
-        return _no_ops(e, args)
+    return run_inference(
+        args.config, args.checkpoint, args.inputs, category=args.category,
+        test_csv=args.test_csv, predict_category=args.predict_category,
+        root=args.root, out_dir=args.out_dir, batch_size=args.batch_size,
+        flip_test=not args.no_flip, tta=args.tta, ensemble=args.ensemble,
+        compile=args.compile, device=args.device,
+        cfg_options=args.cfg_options, vis=args.vis, vis_max=args.vis_max,
+        max_frames=args.max_frames, det_config=args.det_config,
+        det_checkpoint=args.det_checkpoint, det_cat_ids=args.det_cat_id,
+        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr)
 
 
 if __name__ == '__main__':

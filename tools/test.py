@@ -7,14 +7,16 @@
 # `compile` setting alone compiles training only) and logs the compile time;
 # --tta / --ensemble are test-time augmentation the way MMDetection's and
 # MMSegmentation's test.py do it (the config's tta_model wraps its model and
-# tta_pipeline replaces the test pipeline).
+# tta_pipeline replaces the test pipeline), assembled by the same package
+# function as inference's (mmpose_cloth.predictors); the shared switches are
+# spelled by mmpose_cloth.utils.cli.
 import argparse
 import os
 import os.path as osp
 import sys
 
 import mmengine
-from mmengine.config import Config, ConfigDict, DictAction
+from mmengine.config import Config, DictAction
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
@@ -22,6 +24,10 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.engine import (teardown_distributed,  # noqa: E402
                                  with_compile_hook)
+from mmpose_cloth.predictors import (InferenceInputError,  # noqa: E402
+                                     with_test_time_augmentation)
+from mmpose_cloth.utils.cli import (add_compile_argument,  # noqa: E402
+                                    add_tta_arguments, apply_compile)
 
 
 def parse_args():
@@ -44,11 +50,7 @@ def parse_args():
         help='override some settings in the used config, the key-value pair '
         'in xxx=yyy format will be merged into config file. For example, '
         "'--cfg-options model.backbone.depth=18 model.backbone.with_cp=True'")
-    parser.add_argument(
-        '--compile',
-        action='store_true',
-        help='torch.compile the network for prediction (cfg.compile=True); '
-        'other options instead: --cfg-options compile.mode=max-autotune')
+    add_compile_argument(parser)
     parser.add_argument(
         '--show-dir',
         help='directory where the visualization images will be saved.')
@@ -75,19 +77,7 @@ def parse_args():
     # will pass the `--local-rank` parameter to `tools/test.py` instead
     # of `--local_rank`.
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    parser.add_argument(
-        '--tta',
-        action='store_true',
-        help="test-time augmentation: the config's tta_model and "
-        'tta_pipeline (multi-scale test, merged as heatmaps)')
-    parser.add_argument(
-        '--ensemble',
-        nargs=2,
-        action='append',
-        metavar=('CONFIG', 'CHECKPOINT'),
-        default=[],
-        help='average the heatmaps of another model with the tested one '
-        '(repeatable; with --tta over the views too)')
+    add_tta_arguments(parser)
     parser.add_argument(
         '--badcase',
         action='store_true',
@@ -103,8 +93,7 @@ def merge_args(cfg, args):
 
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
-    if args.compile:
-        cfg.compile = True
+    apply_compile(cfg, args.compile)
 
     # -------------------- work directory --------------------
     # work_dir is determined in this priority: CLI > segment in file > filename
@@ -171,19 +160,10 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
 
     # -------------------- Test-time augmentation --------------------
-    if args.tta:
-        if 'tta_pipeline' not in cfg:
-            raise SystemExit(
-                f'--tta: {args.config} has no `tta_pipeline` (the 256x256 '
-                f'CPU recipes define one)')
-        cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
-    if args.tta or args.ensemble:
-        tta_model = cfg.get('tta_model', dict(type='HeatmapTTAModel'))
-        cfg.model = ConfigDict(**tta_model, module=cfg.model)
-        if args.ensemble:
-            cfg.model.ensemble = [
-                dict(config=c, checkpoint=k) for c, k in args.ensemble
-            ]
+    try:
+        with_test_time_augmentation(cfg, args.tta, args.ensemble)
+    except InferenceInputError as e:
+        raise SystemExit(f'--tta: {e}')
 
     # validation and testing compiled too, the compile time logged
     return with_compile_hook(cfg)

@@ -18,6 +18,8 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 import mmpose_cloth  # noqa: E402,F401
 from mmpose_cloth.engine import (teardown_distributed,  # noqa: E402
                                  with_compile_hook)
+from mmpose_cloth.utils.cli import (add_compile_argument,  # noqa: E402
+                                    apply_compile)
 
 
 def parse_args():
@@ -37,11 +39,7 @@ def parse_args():
         action='store_true',
         default=False,
         help='enable automatic-mixed-precision training')
-    parser.add_argument(
-        '--compile',
-        action='store_true',
-        help='torch.compile the model (MMEngine cfg.compile=True); other '
-        'options instead: --cfg-options compile.mode=max-autotune')
+    add_compile_argument(parser)
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -131,8 +129,7 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
 
-    if args.compile:
-        cfg.compile = True
+    apply_compile(cfg, args.compile)
 
     # resume training
     if args.resume == 'auto':

@@ -31,7 +31,8 @@ from .comparison import (ComparedModel, Comparison, ComparisonSettings,
 from .curves import Curves, plot_training_curves, training_curves
 from .data import build_train_dataset, make_synthetic_split, train_pipeline_cfg
 from .entry import BENCHMARK_FLAGS, BenchmarkEntry
-from .infer_speed import PredictorSpeed, measure_predictors
+from .infer_speed import (PredictorSpeed, compare_predictor_speeds,
+                          measure_predictors)
 from .step_profile import profile_train_step
 from .flops import (PUBLISHED, STANDARD_MODELS, count_gflops,
                     count_params_flops, standard_model_cfg)
@@ -58,9 +59,9 @@ __all__ = [
     'measure_evaluation', 'measure_gflops', 'measure_inference',
     'measure_memory_cpu', 'measure_memory_cuda', 'measure_prediction',
     'measure_train_speed', 'median_ratio', 'PredictorSpeed',
-    'measure_predictors', 'profile_train_step', 'ModelBench',
-    'measure_pipelines', 'pipeline_inputs', 'profile_pipeline', 'attach_ne',
-    'ne_of', 'plot_benchmark',
+    'compare_predictor_speeds', 'measure_predictors', 'profile_train_step',
+    'ModelBench', 'measure_pipelines', 'pipeline_inputs', 'profile_pipeline',
+    'attach_ne', 'ne_of', 'plot_benchmark',
     'print_details', 'print_table', 'BenchmarkResult', 'BenchmarkRow',
     'CompileTime', 'EvaluationTiming', 'InferSpeed', 'MachineInfo',
     'MemoryUse', 'PipelineSpeed', 'PredictSpeed', 'TrainSpeed',

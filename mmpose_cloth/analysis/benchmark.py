@@ -34,6 +34,8 @@ from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import torch
+from mmengine.logging import MMLogger
+from mmengine.registry import init_default_scope
 
 from mmpose_cloth.utils.config import load_config
 from .data import make_synthetic_split
@@ -142,9 +144,6 @@ def _log(msg: str) -> None:
 
 
 def _setup(s: BenchmarkSettings) -> None:
-    import mmpose_cloth  # noqa: F401  (compat layer, registers modules)
-    from mmengine.logging import MMLogger
-    from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
     MMLogger.get_current_instance().setLevel(logging.ERROR)
     logging.getLogger('mmengine').setLevel(logging.ERROR)

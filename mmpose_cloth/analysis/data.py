@@ -7,6 +7,10 @@ import json
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 
+from fashionai_format import convert_split
+from mmpose.registry import DATASETS
+from mmpose_cloth.testing import generate_fashionai
+
 __all__ = ['make_synthetic_split', 'build_train_dataset', 'train_pipeline_cfg']
 
 
@@ -15,8 +19,6 @@ def make_synthetic_split(root: str, per_category: int,
     """Write a synthetic FashionAI split (``per_category`` JPEGs of
     ``image_size`` (W, H) per category, seed 0) and its COCO JSON under
     ``root``; return the JSON path."""
-    from fashionai_format import convert_split
-    from mmpose_cloth.testing import generate_fashionai
     generate_fashionai(root, num_per_category=per_category,
                        test_per_category=0, image_size=tuple(image_size),
                        seed=0)
@@ -37,7 +39,6 @@ def build_train_dataset(cfg, root: str, ann_file: str,
     """The config's training dataset on ``root`` / ``ann_file`` (e.g. from
     :func:`make_synthetic_split`), with ``pipeline`` (none by default:
     samples are the annotations)."""
-    from mmpose.registry import DATASETS
     ds_cfg = copy.deepcopy(cfg.train_dataloader.dataset)
     ds_cfg.update(data_root=root, ann_file=ann_file,
                   data_prefix=dict(img=''), test_mode=False,

@@ -1,9 +1,11 @@
 """One benchmarked config: a config variant, the flags that apply to it and
 its names in tables."""
 import os.path as osp
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Dict, FrozenSet
 
+from mmpose_cloth.engine.hooks import ChannelsLastHook
+from mmpose_cloth.utils.cli import CHANNELS_LAST, COMPILE, NCHW
 from mmpose_cloth.utils.config import ConfigVariant
 
 __all__ = ['BENCHMARK_FLAGS', 'BenchmarkEntry']
@@ -12,9 +14,10 @@ __all__ = ['BENCHMARK_FLAGS', 'BenchmarkEntry']
 #: format (a config with ``ChannelsLastHook`` has it without the flag),
 #: NCHW even where the config says channels-last, mixed precision, the bare
 #: backbone with a mean-of-features loss, ``torch.compile`` of the timed
-#: training step and inference forward
-BENCHMARK_FLAGS = ('channels-last', 'nchw', 'amp', 'backbone-only',
-                   'compile')
+#: training step and inference forward; the words of the tools' switches
+#: (``--channels-last``, ``--amp``, ``--compile``:
+#: :mod:`mmpose_cloth.utils.cli`)
+BENCHMARK_FLAGS = (CHANNELS_LAST, NCHW, 'amp', 'backbone-only', COMPILE)
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ class BenchmarkEntry:
         """
         variant = ConfigVariant.parse(text, BENCHMARK_FLAGS)
         global_flags = {f for f, on in (('amp', amp),
-                                        ('channels-last', channels_last))
+                                        (CHANNELS_LAST, channels_last))
                         if on}
         stem = osp.splitext(osp.basename(variant.path))[0]
         folder = osp.basename(osp.dirname(osp.abspath(variant.path)))
@@ -71,11 +74,9 @@ class BenchmarkEntry:
         Args:
             cfg (mmengine.Config): the entry's loaded config.
         """
-        from dataclasses import replace
-        from mmpose_cloth.engine.hooks import ChannelsLastHook
-        if 'nchw' in self.flags or not ChannelsLastHook.in_config(cfg):
+        if NCHW in self.flags or not ChannelsLastHook.in_config(cfg):
             return self
-        return replace(self, flags=self.flags | {'channels-last'})
+        return replace(self, flags=self.flags | {CHANNELS_LAST})
 
     @property
     def text(self) -> str:

@@ -13,6 +13,9 @@ import copy
 from typing import Dict, Optional, Tuple
 
 import torch
+from mmengine.analysis import get_model_complexity_info
+
+from mmpose.registry import MODELS
 
 __all__ = [
     'STANDARD_MODELS', 'PUBLISHED', 'standard_model_cfg', 'count_gflops',
@@ -63,7 +66,6 @@ def count_gflops(model: torch.nn.Module,
     """GFLOPs of ``model`` on one 3-channel image of ``input_shape`` (H, W)
     by MMEngine's counter (one multiply-add is one FLOP); the model should
     be in eval mode, its ``forward`` taking the image tensor alone."""
-    from mmengine.analysis import get_model_complexity_info
     with torch.no_grad():
         info = get_model_complexity_info(
             model, (3, ) + tuple(input_shape),
@@ -78,8 +80,6 @@ def count_params_flops(name: str,
                        with_flops: bool = True) -> Dict[str, Optional[float]]:
     """``params`` (M) and ``gflops`` (``None`` without ``with_flops``) of a
     standard model (:func:`standard_model_cfg`) on an (H, W) input."""
-    import mmpose_cloth.models  # noqa: F401  (registers CPNHead, DetNet)
-    from mmpose.registry import MODELS
     model = MODELS.build(standard_model_cfg(name, num_keypoints))
     model.eval()
     params = sum(p.numel() for p in model.parameters()) / 1e6

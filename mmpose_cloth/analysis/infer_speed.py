@@ -1,12 +1,21 @@
 """End-to-end inference time of one checkpoint's predictors side by side:
 PyTorch eager, ``torch.compile``, ONNX Runtime, test-time augmentation and
-ensembles, each from image file to keypoints in image pixels."""
+ensembles, each from image file to keypoints in image pixels
+(``tools/analysis/infer_speed.py``)."""
+import json
 import statistics
+import sys
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-__all__ = ['PredictorSpeed', 'measure_predictors']
+import torch
+
+from mmpose_cloth.apis import GarmentPredictor, build_predictor
+from mmpose_cloth.utils import find_images
+from .benchmark import machine_description
+
+__all__ = ['PredictorSpeed', 'measure_predictors', 'compare_predictor_speeds']
 
 
 @dataclass
@@ -45,7 +54,7 @@ def _median_ratio(a: Sequence[float], b: Sequence[float]) -> float:
     return statistics.median(x / y for x, y in zip(a, b))
 
 
-def measure_predictors(predictors: Dict[str, object],
+def measure_predictors(predictors: Dict[str, GarmentPredictor],
                        paths: Sequence[str],
                        batch: int,
                        rounds: int,
@@ -77,9 +86,9 @@ def measure_predictors(predictors: Dict[str, object],
     first = {}
     for name in names:
         t0 = time.perf_counter()
-        predictors[name].predict_batch(paths[:1], [None])
+        predictors[name].predict(paths[:1], batch_size=1)
         first[name] = time.perf_counter() - t0
-        predictors[name].predict_batch(paths[:batch], [None] * batch)
+        predictors[name].predict(paths[:batch], batch_size=batch)
         if progress:
             progress(f'{name}: first call {first[name]:.2f} s')
     b1 = {n: [] for n in names}
@@ -89,12 +98,12 @@ def measure_predictors(predictors: Dict[str, object],
         start = (r * batch) % max(1, len(paths) - batch + 1)
         many = list(paths[start:start + batch])
         for name in names:
-            predict = predictors[name].predict_batch
+            predict = predictors[name].predict
             t0 = time.perf_counter()
-            predict(one, [None])
+            predict(one, batch_size=1)
             b1[name].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            predict(many, [None] * len(many))
+            predict(many, batch_size=len(many))
             per_image[name].append((time.perf_counter() - t0) / len(many))
         if progress:
             progress(f'round {r + 1}/{rounds}')
@@ -111,3 +120,81 @@ def measure_predictors(predictors: Dict[str, object],
             b1_times_s=b1[n],
             batch_times_s=per_image[n]) for n in names
     ]
+
+
+def compare_predictor_speeds(config: str,
+                             checkpoint: str,
+                             images: str,
+                             compile: bool = False,
+                             onnx: Optional[str] = None,
+                             tta: bool = False,
+                             ensemble: Sequence[Tuple[str, str]] = (),
+                             batch: int = 16,
+                             rounds: int = 5,
+                             threads: Optional[int] = None,
+                             device: str = 'cpu',
+                             out_json: Optional[str] = None) -> int:
+    """Build a checkpoint's predictors (:func:`~mmpose_cloth.apis.
+    build_predictor`, flip test on): ``eager``, and as asked ``compiled``,
+    ``onnx`` (the same model exported), ``tta``, ``ensemble`` and ``tta +
+    ensemble``; time them on images of a folder
+    (:func:`measure_predictors`) and print a table (and write JSON).
+
+    Args:
+        config (str): the model config.
+        checkpoint (str): its checkpoint.
+        images (str): a folder of images (searched recursively): at least
+            ``batch + rounds``, picked evenly.
+        compile, onnx, tta, ensemble: the predictors to add.
+        batch (int): images per batched call.
+        rounds (int): timed rounds.
+        threads (int, optional): torch intra-op threads.
+        device (str): where the PyTorch predictors run.
+        out_json (str, optional): where to write the rows.
+
+    Returns:
+        int: the exit status: 0, or 2 with too few images.
+    """
+    if threads:
+        torch.set_num_threads(threads)
+    paths = find_images(images)
+    need = batch + rounds
+    if len(paths) < need:
+        print(f'error: {images}: {len(paths)} images, need at least '
+              f'{need} (--batch + --rounds)', file=sys.stderr)
+        return 2
+    paths = paths[::max(1, len(paths) // need)][:need]
+
+    def load(**kwargs):
+        return build_predictor(config, kwargs.pop('checkpoint', checkpoint),
+                               device=device, flip_test=True, **kwargs)
+
+    predictors = {'eager': load()}
+    if compile:
+        predictors['compiled'] = load(compile=True)
+    if onnx:
+        predictors['onnx'] = load(checkpoint=onnx)
+    if tta:
+        predictors['tta'] = load(tta=True)
+    if ensemble:
+        predictors['ensemble'] = load(ensemble=ensemble)
+    if tta and ensemble:
+        predictors['tta + ensemble'] = load(tta=True, ensemble=ensemble)
+    rows = measure_predictors(predictors, paths, batch, rounds,
+                              progress=print)
+    print(f'\n{machine_description(torch.device(device))}, flip test on, '
+          f'batch {batch}, {rounds} rounds')
+    print(f'| predictor | device | first call | 1 image | ratio | '
+          f'per image at batch {batch} | ratio |')
+    print('|---|---|---|---|---|---|---|')
+    for r in rows:
+        print(f'| {r.name} | {r.device} | {r.first_s:.2f} s | '
+              f'{r.b1_ms:.0f} ms | {r.b1_ratio:.2f} | '
+              f'{r.batch_ms_per_image:.0f} ms | {r.batch_ratio:.2f} |')
+    if out_json:
+        with open(out_json, 'w') as f:
+            json.dump(dict(config=config, checkpoint=checkpoint, batch=batch,
+                           rounds=rounds, threads=torch.get_num_threads(),
+                           results=[r.to_dict() for r in rows]), f, indent=1)
+        print(f'wrote {out_json}')
+    return 0

@@ -19,7 +19,13 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
+from mmengine.logging import MMLogger
 
+from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
+                              FashionAIRecord, read_annotations,
+                              write_annotations)
+from mmpose_cloth.evaluation import FashionAIMetric, evaluate_submission
+from mmpose_cloth.evaluation.functional import normalized_error
 from .entry import BenchmarkEntry
 from .model_bench import ModelBench
 from .results import (EvaluationTiming, InferSpeed, MemoryUse,
@@ -171,7 +177,7 @@ def measure_memory_cpu(entries: Sequence[BenchmarkEntry],
         cmd = [sys.executable, '-m', 'mmpose_cloth.analysis.memory_probe',
                entry.text, root, ann_file, '--batch', str(batch)]
         if input_size:
-            cmd += ['--input-size', *map(str, input_size)]
+            cmd += ['--input-size', 'x'.join(map(str, input_size))]
         cmd += ['--amp'] if amp else []
         cmd += ['--channels-last'] if channels_last else []
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
@@ -214,13 +220,6 @@ def measure_evaluation(n: int, reps: int = 5) -> EvaluationTiming:
     the MMEngine metric's ``compute_metrics``, ``evaluate_submission`` on
     records and the offline evaluator (CSV files read, matched and scored,
     as ``tools/analysis/fashionai_eval.py``); medians of ``reps`` runs."""
-    from mmengine.logging import MMLogger
-
-    from mmpose_cloth.evaluation import FashionAIMetric, evaluate_submission
-    from mmpose_cloth.evaluation.functional import normalized_error
-    from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
-                                  FashionAIRecord, read_annotations,
-                                  write_annotations)
     rng = np.random.default_rng(0)
     cat = rng.integers(0, len(CATEGORIES), n)
     gt = rng.uniform(0, 512, (n, 24, 2))

@@ -5,7 +5,7 @@ build one config's model and batch, note the RSS, run two training steps
 line of stdout::
 
     python -m mmpose_cloth.analysis.memory_probe CONFIG[::variant] ROOT \\
-        ANN_FILE --batch 4 [--input-size W H] [--amp] [--channels-last]
+        ANN_FILE --batch 4 [--input-size WxH] [--amp] [--channels-last]
 """
 import argparse
 import json
@@ -13,6 +13,15 @@ import logging
 import os
 import resource
 from typing import Optional, Sequence
+
+import torch
+from mmengine.registry import init_default_scope
+
+from mmpose_cloth.utils.cli import (add_channels_last_argument,
+                                    add_input_size_argument)
+from mmpose_cloth.utils.config import load_config
+from .entry import BenchmarkEntry
+from .model_bench import ModelBench
 
 __all__ = ['rss_kb', 'main']
 
@@ -30,18 +39,11 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('root')
     parser.add_argument('ann_file')
     parser.add_argument('--batch', type=int, required=True)
-    parser.add_argument('--input-size', type=int, nargs=2, default=None)
+    add_input_size_argument(parser)
     parser.add_argument('--amp', action='store_true')
-    parser.add_argument('--channels-last', action='store_true')
+    add_channels_last_argument(parser)
     args = parser.parse_args(argv)
 
-    import torch
-
-    import mmpose_cloth  # noqa: F401  (compat layer, registers modules)
-    from mmengine.registry import init_default_scope
-    from mmpose_cloth.analysis.entry import BenchmarkEntry
-    from mmpose_cloth.analysis.model_bench import ModelBench
-    from mmpose_cloth.utils.config import load_config
     init_default_scope('mmpose')
     logging.getLogger('mmengine').setLevel(logging.ERROR)
     torch.set_num_threads(1)  # memory hardly depends on the threads

@@ -7,7 +7,10 @@ from typing import Optional
 
 import numpy as np
 import torch
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import build_optim_wrapper
 
+from mmpose.registry import MODELS
 from mmpose_cloth.engine import STATIC_SHAPES
 from mmpose_cloth.utils.config import config_input_size
 from .data import build_train_dataset, train_pipeline_cfg
@@ -53,9 +56,6 @@ class ModelBench:
 
     def __init__(self, entry: BenchmarkEntry, cfg, device: torch.device,
                  batch: int, root: str, ann_file: str, no_acc: bool = False):
-        from mmengine.dataset import pseudo_collate
-        from mmengine.optim import build_optim_wrapper
-        from mmpose.registry import MODELS
         self.entry, self.cfg, self.device = entry, cfg, device
         self.backbone_only = 'backbone-only' in entry.flags
         if 'channels-last' in entry.flags and 'nchw' in entry.flags:

@@ -10,6 +10,7 @@ from typing import List, Sequence, Tuple
 import cv2
 import numpy as np
 import torch
+from mmengine.dataset import Compose
 
 from .data import build_train_dataset, train_pipeline_cfg
 from .results import PipelineSpeed
@@ -22,7 +23,6 @@ def pipeline_inputs(cfg, root: str, ann_file: str) -> Tuple[List[dict],
     """The annotations of the dataset on ``root`` / ``ann_file`` (the
     pipeline's inputs) and the config's training pipeline (a ``Compose``).
     """
-    from mmengine.dataset import Compose
     ds = build_train_dataset(cfg, root, ann_file, pipeline=[])
     infos = [ds.get_data_info(i) for i in range(len(ds))]
     return infos, Compose(train_pipeline_cfg(cfg))

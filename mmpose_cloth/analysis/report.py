@@ -89,6 +89,7 @@ def plot_benchmark(rows: Sequence[BenchmarkRow], path: str,
     """A 2x2 chart: training and inference throughput ratios, GFLOPs vs
     training speed, and NE vs training speed (with ``ne``) or the data
     pipeline's images/s over training images/s."""
+    # here, not on import: choosing a backend is this function's business
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt

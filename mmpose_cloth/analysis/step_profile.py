@@ -1,6 +1,9 @@
 """Where a training step's time goes: PyTorch's profiler over a
 :class:`ModelBench` step, grouped by operator."""
+import time
 from typing import Tuple
+
+from torch.profiler import ProfilerActivity, profile
 
 __all__ = ['profile_train_step']
 
@@ -21,9 +24,6 @@ def profile_train_step(bench, steps: int = 2,
         of the profiled time), and the profiled steps' mean wall-clock
         seconds.
     """
-    import time
-
-    from torch.profiler import ProfilerActivity, profile
     bench.train_step()
     activities = [ProfilerActivity.CPU]
     if bench.device.type == 'cuda':

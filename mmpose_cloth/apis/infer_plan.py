@@ -12,26 +12,15 @@ import os.path as osp
 from collections import Counter
 from typing import Iterable, List, Optional, Sequence, Tuple
 
-from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
-                              FashionAIFormatError, read_test_list)
+from fashionai_format import (CATEGORIES, FashionAIFormatError,
+                              read_test_list)
+from mmpose_cloth.predictors import (ImageItem, InferenceInputError,
+                                     check_predicted_categories,
+                                     model_categories)
+from mmpose_cloth.predictors.base import category_examples
+from mmpose_cloth.utils import find_images
 
-__all__ = [
-    'IMAGE_EXTS', 'InferenceInputError', 'plan_images',
-    'keep_predicted_categories', 'require_categories', 'model_categories',
-    'check_predicted_categories'
-]
-
-#: the file endings of images searched in folders
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
-
-#: ``(image_id, category, path)``; the category is ``None`` where it is to
-#: be predicted
-ImageItem = Tuple[str, Optional[str], str]
-
-
-class InferenceInputError(Exception):
-    """Bad inputs to inference (no images, an unknown category, a missing
-    optional package): a message for the user, not a bug."""
+__all__ = ['plan_images', 'keep_predicted_categories', 'require_categories']
 
 
 def _fashionai_id(path: str) -> Optional[str]:
@@ -103,14 +92,11 @@ def plan_images(inputs: Sequence[str] = (),
     files: List[Tuple[str, str]] = []  # (path, id relative to its input)
     for inp in inputs:
         if osp.isdir(inp):
-            found = []
-            for d, _, names in os.walk(inp):
-                found += [osp.join(d, n) for n in names
-                          if n.lower().endswith(IMAGE_EXTS)]
+            found = find_images(inp)
             if not found:
                 warnings.append(f'no images found in {inp}')
             files += [(p, osp.relpath(p, inp).replace(os.sep, '/'))
-                      for p in sorted(found)]
+                      for p in found]
         elif osp.isfile(inp):
             files.append((inp, osp.basename(inp)))
         else:
@@ -158,67 +144,6 @@ def require_categories(items: Sequence[ImageItem],
             '1xb16-3e_fashionai-192x192_cpu.py)')
 
 
-def model_categories(keypoint_ids: Iterable[int]) -> List[str]:
-    """The categories all of whose keypoints a model predicts: all five
-    for a 24-keypoint model, one for a per-category model (e.g. a skirt
-    model's 4).
-
-    Args:
-        keypoint_ids (Iterable[int]): the FashionAI keypoints the model
-            predicts (indices among the 24).
-    """
-    predicted = set(int(k) for k in keypoint_ids)
-    return [c for c in CATEGORIES if set(CATEGORY_KEYPOINTS[c]) <= predicted]
-
-
-def _examples(items: Sequence[ImageItem], categories: Sequence[str]) -> str:
-    """``1 blouse (e.g. b.jpg), 3 dress (e.g. a.jpg)`` for the items of
-    ``categories``."""
-    counts = Counter(c for _, c, _ in items if c in categories)
-    first = {}
-    for _, c, path in items:
-        first.setdefault(c, path)
-    return ', '.join(f'{counts[c]} {c} (e.g. {first[c]})'
-                     for c in CATEGORIES if counts[c])
-
-
-def check_predicted_categories(items: Sequence[ImageItem],
-                               keypoint_ids: Iterable[int],
-                               model: str = 'the model') -> None:
-    """Stop before predicting anything if an image's category has
-    keypoints the model does not predict (a checkpoint trained for one
-    category used on images of another). Images whose category is to be
-    predicted (``None``) pass: a model that predicts the category predicts
-    all 24 keypoints.
-
-    Args:
-        items (Sequence[tuple]): ``(image_id, category, path)``.
-        keypoint_ids (Iterable[int]): the FashionAI keypoints the model
-            predicts (indices among the 24).
-        model (str): the checkpoint, to name in the message.
-
-    Raises:
-        InferenceInputError: naming the checkpoint's category, the images'
-            categories and a file of each.
-    """
-    ids = list(keypoint_ids)
-    covered = model_categories(ids)
-    wrong = sorted({c for _, c, _ in items
-                    if c is not None and c not in covered},
-                   key=CATEGORIES.index)
-    if not wrong:
-        return
-    trained = (f'the keypoints of {" and ".join(covered)} only '
-               f'({len(ids)} of the 24)') if covered else \
-        f'{len(ids)} keypoints that make up no whole category'
-    raise InferenceInputError(
-        f'{model} predicts {trained}, but the images are of another '
-        f'category: {_examples(items, wrong)}. Use a checkpoint trained for '
-        f'{" and ".join(wrong)} (or for all 24 keypoints), or give this one '
-        f'images of {" and ".join(covered) or "its keypoints"} (check '
-        '--category, the test list or the Images/<category>/ folders)')
-
-
 def keep_predicted_categories(
         items: Sequence[ImageItem],
         keypoint_ids: Iterable[int],
@@ -255,5 +180,5 @@ def keep_predicted_categories(
         return list(items), None
     warning = (f'{model} predicts the keypoints of '
                f'{", ".join(covered) or "no category"} only; left out: ' +
-               _examples(items, skipped))
+               category_examples(items, skipped))
     return kept, warning

@@ -3,18 +3,15 @@ video and the keypoints per frame in JSON, as ``tools/infer.py`` writes them
 for images."""
 import os
 import os.path as osp
-import shutil
-import tempfile
-from typing import NamedTuple, Optional
+from typing import List, NamedTuple, Optional
 
 import cv2
 import numpy as np
+from tqdm import tqdm
 
-from .garment_predictor import GarmentPredictor
-from .infer_plan import InferenceInputError, check_predicted_categories
-from .infer_write import (JsonArrayStream, choose_category, draw_instances,
-                          format_instance)
-from .inference import whole_image_bbox
+from mmpose_cloth.predictors import (GarmentPredictor, InferenceInputError,
+                                     check_predicted_categories)
+from .infer_write import JsonArrayStream, draw_instances, format_instance
 
 __all__ = ['VIDEO_EXTS', 'VideoResult', 'is_video_source', 'predict_video']
 
@@ -56,8 +53,8 @@ def predict_video(predictor: GarmentPredictor,
     """Predict the garment keypoints of every frame.
 
     Each frame is one whole-image box, predicted like an image (the model's
-    test pipeline and flip test; frames are handed over as lossless PNGs so
-    that the PyTorch and the ONNX predictor see the same pixels). The
+    test pipeline and flip test), handed to the predictor as the array
+    OpenCV decoded. The
     category is decided **per frame**: the given ``category`` for every
     frame, else the category head's prediction for that frame (a garment
     can change between shots). Writes ``<name>.mp4`` (the frames with the
@@ -116,11 +113,8 @@ def predict_video(predictor: GarmentPredictor,
     part_json, part_video = json_path + '.part', video_path + '.part.mp4'
     writer = cv2.VideoWriter(part_video, cv2.VideoWriter_fourcc(*'mp4v'),
                              fps, (w, h))
-    box = whole_image_bbox(w, h)
-    tmp = tempfile.mkdtemp(prefix='mmpose_cloth_video_')
     bar = None
     if progress:
-        from tqdm import tqdm
         bar = tqdm(total=expected, unit='frame', desc=stem,
                    dynamic_ncols=True)
     n, stopped = 0, None
@@ -136,8 +130,8 @@ def predict_video(predictor: GarmentPredictor,
             if not full:
                 ok, frame = cap.read()
             if len(batch) == batch_size or not ok or full:
-                n = _predict_frames(predictor, batch, n, tmp, box, category,
-                                    stream, writer)
+                n = _predict_frames(predictor, batch, n, category, stream,
+                                    writer)
                 if bar is not None:
                     bar.update(len(batch))
                 batch = []
@@ -149,7 +143,6 @@ def predict_video(predictor: GarmentPredictor,
         stream.close()
         cap.release()
         writer.release()
-        shutil.rmtree(tmp, ignore_errors=True)
         if bar is not None:
             bar.close()
     if stopped is None and expected is not None and n < expected:
@@ -160,22 +153,15 @@ def predict_video(predictor: GarmentPredictor,
     return VideoResult(n, expected, json_path, video_path, stopped)
 
 
-def _predict_frames(predictor: GarmentPredictor, frames, first: int,
-                    tmp: str, box: np.ndarray, category: Optional[str],
+def _predict_frames(predictor: GarmentPredictor, frames: List[np.ndarray],
+                    first: int, category: Optional[str],
                     stream: JsonArrayStream, writer) -> int:
     """Predict, write and draw one batch of frames; return the next frame
     number."""
-    paths = []
-    for j, img in enumerate(frames):
-        paths.append(osp.join(tmp, f'{j}.png'))
-        cv2.imwrite(paths[-1], img)
-    out = predictor.predict_batch(paths, [None] * len(paths))
-    for j, img in enumerate(frames):
-        probs = None if out.category_scores is None else \
-            out.category_scores[j]
-        cat, how = choose_category(category, probs)
-        inst = format_instance(cat, out.keypoints[j], out.scores[j], box, 1.0,
-                               how, probs)
+    preds = predictor.predict(frames, categories=category,
+                              batch_size=len(frames))
+    for j, (img, pred) in enumerate(zip(frames, preds)):
+        inst = format_instance(pred)
         stream.write(dict(frame=first + j, **inst))
-        writer.write(draw_instances(img, cat, [inst], False))
+        writer.write(draw_instances(img, pred.category, [inst], False))
     return first + len(frames)

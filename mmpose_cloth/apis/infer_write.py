@@ -21,7 +21,7 @@ garment in it) are written as they are, not hidden.
 import json
 import os
 import os.path as osp
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import cv2
 import mmcv
@@ -29,61 +29,41 @@ import numpy as np
 
 from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS,
                               KEYPOINT_NAMES, write_submission)
+from mmpose_cloth.predictors import GarmentPrediction
+from mmpose_cloth.visualization import draw_garment
 from .infer_predict import ImagePrediction
-from .inference import whole_image_bbox
 
-__all__ = ['InferenceWriter', 'format_instance', 'draw_instances',
-           'vis_path', 'choose_category']
+__all__ = ['InferenceWriter', 'JsonArrayStream', 'format_instance',
+           'draw_instances', 'vis_path']
 
 
 def _round(a, nd=2):
     return [None if not np.isfinite(v) else round(float(v), nd) for v in a]
 
 
-def choose_category(given: Optional[str],
-                    category_scores: Optional[np.ndarray]
-                    ) -> Tuple[str, str]:
-    """The category to write: the given one if any, else the predicted one.
-
-    Args:
-        given (str, optional): the image's given category.
-        category_scores (np.ndarray, optional): (5,) probabilities in
-            ``CATEGORIES`` order.
-
-    Returns:
-        tuple: ``(category, 'given' | 'predicted')``.
-
-    Raises:
-        ValueError: neither a given category nor scores.
-    """
-    if given is not None:
-        return given, 'given'
-    if category_scores is None:
-        raise ValueError('no category given and none predicted')
-    return CATEGORIES[int(np.argmax(category_scores))], 'predicted'
-
-
-def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
-                    box: np.ndarray, box_score: float,
-                    category_source: str = 'given',
-                    category_scores: Optional[np.ndarray] = None) -> dict:
+def format_instance(pred: GarmentPrediction, box_score: float = 1.0) -> dict:
     """One garment as JSON: its category, its box, and the 24 keypoints and
     scores (rounded; ``None`` for those the category does not have), with
     the mean score of the category's keypoints.
 
     Args:
-        cat (str): the category.
-        kpts (np.ndarray): (24, 2) in image pixels.
-        scores (np.ndarray): (24,).
-        box (np.ndarray): (4,) xyxy.
-        box_score (float): the box's score.
-        category_source (str): ``'given'`` or ``'predicted'``.
-        category_scores (np.ndarray, optional): (5,) category
-            probabilities (a model with a category head): the JSON gets
-            them and ``category_confidence``, the probability of ``cat``.
+        pred (GarmentPrediction): the garment; its category probabilities
+            (a model with a category head) give the JSON
+            ``category_scores`` and ``category_confidence``, the
+            probability of its category.
+        box_score (float): the box's score (1 for a whole image).
+
+    Raises:
+        ValueError: a prediction without a category (none given and none
+            predicted).
     """
+    cat = pred.category
+    if cat is None:
+        raise ValueError('no category given and none predicted')
+    kpts, scores, category_scores = pred.keypoints, pred.scores, \
+        pred.category_scores
     has = set(CATEGORY_KEYPOINTS[cat])
-    out = dict(category=cat, category_source=category_source,
+    out = dict(category=cat, category_source=pred.category_source,
                category_confidence=None)
     if category_scores is not None:
         out['category_confidence'] = round(
@@ -96,7 +76,7 @@ def format_instance(cat: str, kpts: np.ndarray, scores: np.ndarray,
     return dict(
         out,
         mean_keypoint_score=_round([np.mean(own)], 4)[0],
-        bbox=_round(box),
+        bbox=_round(pred.bbox),
         bbox_score=round(float(box_score), 4),
         keypoints=[_round(kpts[k]) if k in has else None
                    for k in range(len(KEYPOINT_NAMES))],
@@ -112,7 +92,6 @@ def draw_instances(img: np.ndarray, cat: str, instances: List[dict],
     (:func:`format_instance`) keypoints, skeleton (and box) drawn, each
     with its own category's skeleton (``cat`` where an instance names
     none); a predicted category is titled with its confidence."""
-    from mmpose_cloth.visualization import draw_garment
     img = img.copy()
     for n, inst in enumerate(instances):
         inst_cat = inst.get('category', cat)
@@ -260,19 +239,9 @@ class InferenceWriter:
 
     def write(self, pred: ImagePrediction) -> None:
         """Add one image's predictions to the JSON (and its picture)."""
-        image_id, given, path = pred.item
-        # decoded as the pipeline's LoadImage does (EXIF turns too)
-        img = mmcv.imread(path, backend='cv2')
-        h, w = img.shape[:2]
-        cat_scores = pred.category_scores or [None] * len(pred.keypoints)
-        insts = []
-        for k, s, box, score, cs in zip(pred.keypoints, pred.scores,
-                                        pred.boxes, pred.box_scores,
-                                        cat_scores):
-            cat, source = choose_category(given, cs)
-            insts.append(format_instance(
-                cat, k, s, whole_image_bbox(w, h) if box is None else box,
-                score, source, cs))
+        image_id, _, path = pred.item
+        insts = [format_instance(p, score)
+                 for p, score in zip(pred.instances, pred.box_scores)]
         cat = insts[0]['category']
         self._note_confidence(image_id, insts[0])
         record = dict(image_id=image_id, image_path=osp.abspath(path),
@@ -284,8 +253,10 @@ class InferenceWriter:
         self._json.write(record)
         self.image_ids.append(image_id)
         self.categories.append(cat)
-        self._keypoints.append(pred.keypoints[0])
+        self._keypoints.append(pred.instances[0].keypoints)
         if self.vis and (self.vis_max is None or self.n_vis < self.vis_max):
+            # decoded as the pipeline's LoadImage does (EXIF turns too)
+            img = mmcv.imread(path, backend='cv2')
             out = vis_path(self.out_dir, image_id)
             os.makedirs(osp.dirname(out), exist_ok=True)
             cv2.imwrite(out, draw_instances(img, cat, insts,

@@ -1,6 +1,6 @@
 """The guess that ignores the image: each category's mean keypoint position,
 relative to the image size. A model that learns must beat it widely."""
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -24,8 +24,9 @@ def fit_mean_shape(train_coco: dict) -> Dict[str, np.ndarray]:
     return {c: sums[c] / np.maximum(counts[c], 1) for c in CATEGORIES}
 
 
-def predict_mean_shape(means: Dict[str, np.ndarray],
-                       eval_coco: dict) -> (List[FashionAIRecord], np.ndarray):
+def predict_mean_shape(
+        means: Dict[str, np.ndarray],
+        eval_coco: dict) -> Tuple[List[FashionAIRecord], np.ndarray]:
     """The eval COCO's answer records and the (N, 24, 2) mean-shape guess for
     each of them."""
     sizes = {i['file_name']: (i['width'], i['height'])

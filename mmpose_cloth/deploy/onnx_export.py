@@ -1,7 +1,11 @@
 """Export a top-down heatmap model (backbone + neck + head, and a garment
-category head where the model has one) to ONNX."""
+category head where the model has one) to ONNX.
+
+``onnx`` is optional (``requirements/optional.txt``): it is imported by the
+functions that need it."""
 import json
-from typing import Dict, Optional, Tuple, Union
+import warnings
+from typing import Dict, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -125,7 +129,6 @@ def export_onnx(model: nn.Module,
             f'{w}x{h} input, but the decoder expects {hw}x{hh}')
     axes = {name: {0: 'batch'} for name in ['input'] + outputs} \
         if dynamic_batch else None
-    import warnings
     with warnings.catch_warnings():
         # torch >= 2.9 deprecates the TorchScript-based exporter, which
         # needs only `onnx` (the dynamo one also needs `onnxscript`).
@@ -190,11 +193,3 @@ def read_onnx_metadata(path_or_session) -> Dict[str, str]:
     n = len(METADATA_PREFIX)
     return {k[n:]: v for k, v in props.items()
             if k.startswith(METADATA_PREFIX)}
-
-
-def onnx_input_size(meta: Dict[str, str]) -> Optional[Tuple[int, int]]:
-    """(W, H) from metadata, if present."""
-    if 'input_size' not in meta:
-        return None
-    w, h = json.loads(meta['input_size'])
-    return int(w), int(h)

@@ -14,7 +14,8 @@ those of the eager model to float rounding
 """
 from typing import Optional, Tuple, Union
 
-from mmengine.model import is_model_wrapper
+import torch
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 __all__ = [
     'COMPILE_HOOK', 'PREDICTION_TARGETS', 'STATIC_SHAPES', 'compile_options',
@@ -61,7 +62,6 @@ def _prediction_nets(model) -> list:
     """The estimators whose networks ``model.test_step`` runs: the model
     itself, or the tested model and the ensemble of a test-time
     augmentation model (``tools/test.py --tta``/``--ensemble``)."""
-    from mmengine.model import BaseTTAModel
     net = _bare(model)
     if isinstance(net, BaseTTAModel):
         return [net.module, *getattr(net, 'ensemble', [])]
@@ -98,7 +98,6 @@ def compile_prediction(model, options: dict):
     Raises:
         ValueError: the model lacks ``extract_feat`` or ``head.forward``.
     """
-    import torch
     options = dict(STATIC_SHAPES, **options)
     for net in _prediction_nets(model):
         for path, name in PREDICTION_TARGETS:
@@ -144,7 +143,6 @@ def eager_data_preprocessor(model):
     Returns:
         nn.Module: ``model``.
     """
-    import torch
     pre = _bare(model).data_preprocessor
     if 'forward' not in vars(pre):
         pre.forward = torch.compiler.disable(pre.forward)

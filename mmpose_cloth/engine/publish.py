@@ -6,6 +6,10 @@ import os.path as osp
 from datetime import date
 from typing import Optional, Sequence
 
+import torch
+
+from ..compat import allow_mmengine_checkpoints
+
 __all__ = ['publish_checkpoint']
 
 
@@ -45,9 +49,6 @@ def publish_checkpoint(in_file: str,
         KeyError: a key of ``save_keys`` is not in the checkpoint (the names
             it has are listed).
     """
-    import torch
-
-    from ..compat import allow_mmengine_checkpoints
     allow_mmengine_checkpoints()  # idempotent
     checkpoint = torch.load(in_file, map_location='cpu', weights_only=True)
     missing = [k for k in save_keys if k not in checkpoint]

@@ -1,6 +1,8 @@
 """The end of a process's part in a distributed (torchrun) run."""
 import gc
 
+import torch.distributed as dist
+
 __all__ = ['teardown_distributed']
 
 
@@ -21,7 +23,6 @@ def teardown_distributed() -> None:
     collection, which free the group and join its threads. Without a
     process group it does nothing.
     """
-    import torch.distributed as dist
     if not (dist.is_available() and dist.is_initialized()):
         return
     dist.barrier()

@@ -25,7 +25,7 @@ from mmengine.config import Config, DictAction
 
 __all__ = [
     'ConfigVariant', 'load_config', 'config_input_size', 'set_input_size',
-    'parse_input_size'
+    'parse_input_size', 'fit_schedule'
 ]
 
 VARIANT_SEP = '::'
@@ -201,3 +201,32 @@ def _heatmap_size(old_input: Sequence[int], old_heatmap: Sequence[int],
         raise ValueError(f'input size {w}x{h} is not a multiple of the '
                          f'{what} ratio {rw:g}x{rh:g}')
     return int(w / rw), int(h / rh)
+
+
+def fit_schedule(cfg, epochs: int, iters_per_epoch: int):
+    """``cfg`` (in place) trained for ``epochs`` instead of its own: the
+    recipe's learning-rate schedule stretched or shrunk to them (epoch-based
+    schedulers end at ``epochs``, a ``MultiStepLR`` steps once at 80%), an
+    iteration warm-up (``LinearLR`` by iterations) cut to at most a fifth of
+    the run, validation and the checkpoint at the end.
+
+    Args:
+        cfg (mmengine.Config): an epoch-based training config.
+        epochs (int): the epochs to train.
+        iters_per_epoch (int): iterations of one epoch (images / batch).
+
+    Returns:
+        mmengine.Config: ``cfg``.
+    """
+    cfg.train_cfg.max_epochs = epochs
+    cfg.train_cfg.val_interval = epochs
+    iters = epochs * iters_per_epoch
+    for sched in cfg.param_scheduler:
+        if sched.get('by_epoch', True):
+            sched.end = epochs
+        elif sched.type == 'LinearLR':
+            sched.end = min(sched.end, max(1, iters // 5))
+        if sched.type == 'MultiStepLR':
+            sched.milestones = [int(epochs * 0.8)]
+    cfg.default_hooks.checkpoint.interval = epochs
+    return cfg

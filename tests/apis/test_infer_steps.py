@@ -1,7 +1,8 @@
 """mmpose_cloth.apis inference steps without a model: plan (which images,
-which categories), predict (boxes and batches, with a stand-in predictor)
-and write (JSON stream, pictures, result.csv). tests/tools/test_infer.py
-runs them end to end with a trained model."""
+which categories), predict (boxes and batches, with a predictor whose
+network is a stand-in: the real test pipeline, constant keypoints) and
+write (JSON stream, pictures, result.csv). tests/tools/test_infer.py runs
+them end to end with a trained model."""
 import csv
 import json
 import os.path as osp
@@ -10,13 +11,15 @@ import cv2
 import numpy as np
 import pytest
 
-from mmpose_cloth.apis import (GarmentBatch, GarmentPredictor,
-                               ImagePrediction, InferenceInputError,
-                               InferenceWriter,
-                               check_predicted_categories, format_instance,
-                               keep_predicted_categories, model_categories,
-                               model_keypoint_ids, plan_images,
-                               predict_batches, vis_path)
+from mmpose_cloth.apis import (GarmentPrediction, GarmentPredictor,
+                               InferenceInputError, InferenceWriter,
+                               plan_images, predict_images)
+from mmpose_cloth.apis.infer_plan import keep_predicted_categories
+from mmpose_cloth.apis.infer_predict import ImagePrediction
+from mmpose_cloth.apis.infer_write import format_instance, vis_path
+from mmpose_cloth.predictors import (TopdownPipeline,
+                                     check_predicted_categories,
+                                     model_categories, model_keypoint_ids)
 from fashionai_format import (CATEGORIES, CATEGORY_KEYPOINTS, KEYPOINT_NAMES,
                               write_test_list)
 
@@ -95,15 +98,23 @@ def test_check_predicted_categories():
         check_predicted_categories(items, CATEGORY_KEYPOINTS['skirt'])
 
 
-def test_predict_batches_refuses_other_categories_before_predicting():
+def test_predict_images_refuses_other_categories_before_predicting():
     calls = []
-    predictor = _fake_predictor(calls)
+    predictor = _Constant(calls)
     predictor.keypoint_ids = np.array(CATEGORY_KEYPOINTS['skirt'])
     predictor.name = 'skirt.pth'
     items = [('a', 'skirt', 'a.jpg'), ('b', 'dress', 'b.jpg')]
     with pytest.raises(InferenceInputError, match='skirt.pth predicts .* '
                        r'1 dress \(e.g. b.jpg\)'):
-        predict_batches(items, predictor)
+        predict_images(items, predictor)
+    assert calls == []
+    # the predictor itself refuses the same, for files and arrays alike
+    with pytest.raises(InferenceInputError, match=r'1 dress \(e.g. image 0 '
+                       r'\(an array\)\)'):
+        predictor.predict([np.zeros((8, 8, 3), np.uint8)], categories='dress')
+    with pytest.raises(InferenceInputError, match="unknown garment category "
+                       "'hat'"):
+        predictor.predict('a.jpg', categories=['hat'])
     assert calls == []
 
 
@@ -118,34 +129,72 @@ def test_model_keypoint_ids():
         for n in ('waistband_left', 'waistband_right', 'hemline_left')]
 
 
-def _fake_predictor(calls):
+class _Constant(GarmentPredictor):
+    """A predictor whose network is a stand-in: the real test pipeline
+    (whole-image boxes, the affine warp), then keypoints at (5, 5) and
+    scores 0.5; it notes the image files of each forward batch."""
 
-    def predict(paths, boxes):
-        calls.append((list(paths), [b is None for b in boxes]))
-        k = np.full((len(paths), 24, 2), 5.0)
-        return GarmentBatch(k, np.full((len(paths), 24), 0.5), None)
+    def __init__(self, calls):
+        pipeline = TopdownPipeline([
+            dict(type='LoadImage'),
+            dict(type='GetBBoxCenterScale'),
+            dict(type='TopdownAffine', input_size=(32, 32)),
+            dict(type='PackPoseInputs')
+        ])
+        super().__init__(pipeline, np.arange(24), False, 'cpu')
+        self.calls = calls
 
-    return GarmentPredictor(predict, np.arange(24), 'cpu')
+    def _forward(self, samples):
+        paths = [s['data_samples'].metainfo['img_path'] for s in samples]
+        self.calls.append([p and osp.basename(p) for p in paths])
+        b = len(samples)
+        return np.full((b, 24, 2), 5.0), np.full((b, 24), 0.5), None
 
 
-def test_predict_batches_whole_images():
+def test_predict_images_whole_images(tmp_path):
     calls = []
-    items = [(f'{i}.jpg', 'skirt', f'{i}.jpg') for i in range(5)]
-    batches = list(predict_batches(items, _fake_predictor(calls),
-                                   batch_size=2))
+    items = [(f'{i}.jpg', 'skirt', _image(tmp_path / f'{i}.jpg'))
+             for i in range(5)]
+    batches = list(predict_images(items, _Constant(calls), batch_size=2))
     assert [len(b) for b in batches] == [2, 2, 1]
-    assert [c[0] for c in calls] == [['0.jpg', '1.jpg'], ['2.jpg', '3.jpg'],
-                                     ['4.jpg']]
+    assert calls == [['0.jpg', '1.jpg'], ['2.jpg', '3.jpg'], ['4.jpg']]
     pred = batches[0][0]
     assert pred.item == items[0] and pred.detected is None
-    assert pred.boxes == [None] and pred.box_scores == [1.0]
-    assert pred.keypoints[0].shape == (24, 2)
+    assert pred.box_scores == [1.0]
+    (inst, ) = pred.instances
+    assert inst.bbox.tolist() == [0, 0, 39, 29]  # the whole 40 x 30 image
+    assert inst.keypoints.shape == (24, 2)
+    assert (inst.category, inst.category_source) == ('skirt', 'given')
+
+
+def test_predict_takes_arrays_boxes_and_categories(tmp_path):
+    """Files and BGR arrays, with and without boxes, in one call: one
+    prediction each, in order, boxes as given."""
+    calls = []
+    path = _image(tmp_path / 'a.jpg', 40, 30)
+    frame = np.full((20, 50, 3), 7, np.uint8)
+    box = np.array([2, 3, 12, 13], np.float32)
+    preds = _Constant(calls).predict([path, frame, frame],
+                                     boxes=[None, None, box],
+                                     categories=['skirt', None, 'dress'],
+                                     batch_size=2)
+    assert calls == [['a.jpg', None], [None]]  # an array has no file
+    assert [p.bbox.tolist() for p in preds] == [[0, 0, 39, 29],
+                                                [0, 0, 49, 19],
+                                                [2, 3, 12, 13]]
+    assert [p.category for p in preds] == ['skirt', None, 'dress']
+    assert [p.category_source for p in preds] == ['given', None, 'given']
+    with pytest.raises(InferenceInputError, match='1 boxes for 3 images'):
+        _Constant(calls).predict([path, frame, frame], boxes=[box])
+    # one frame alone, and a stack of frames: one prediction per frame
+    assert len(_Constant([]).predict(frame)) == 1
+    assert len(_Constant([]).predict(np.stack([frame] * 3))) == 3
 
 
 def test_writer(tmp_path):
     path = _image(tmp_path / 'Images' / 'skirt' / 'a.jpg', 40, 30)
     items = [('Images/skirt/a.jpg', 'skirt', path)]
-    (preds, ) = predict_batches(items, _fake_predictor([]))
+    (preds, ) = predict_images(items, _Constant([]))
     out = str(tmp_path / 'out')
     writer = InferenceWriter(out, dict(config='c.py'), vis=True)
     writer.write(preds[0])
@@ -187,10 +236,13 @@ def test_writer_reports_low_confidence(tmp_path):
         (None, 0.9, np.full(len(CATEGORIES), 0.2)),  # category low
         (None, 0.2, np.full(len(CATEGORIES), 0.2)),  # both
     ]
+    box = np.array([0, 0, 39, 29], np.float32)
     for (given, score, cs), path in zip(cases, paths):
-        writer.write(ImagePrediction(
-            (osp.basename(path), given, path), [np.full((24, 2), 5.0)],
-            [np.full(24, score)], [None], [1.0], None, [cs]))
+        # the category as a predictor picks it: given, else predicted
+        pred = GarmentPredictor._prediction(
+            np.full((24, 2), 5.0), np.full(24, score), box, given, cs)
+        writer.write(ImagePrediction((osp.basename(path), given, path),
+                                     [pred], [1.0], None))
     writer.close()
     data = json.loads(open(writer.json_path).read())['predictions']
     assert len(data) == 5  # written, not hidden
@@ -204,8 +256,10 @@ def test_writer_reports_low_confidence(tmp_path):
 
 def test_format_instance_and_vis_path():
     k = np.arange(48, dtype=float).reshape(24, 2) + 0.123
-    inst = format_instance('skirt', k, np.full(24, 0.98765),
-                           np.array([1.111, 2, 3, 4]), 0.5)
+    inst = format_instance(
+        GarmentPrediction(k, np.full(24, 0.98765),
+                          np.array([1.111, 2, 3, 4]), 'skirt', 'given',
+                          None), 0.5)
     assert inst['bbox'] == [1.11, 2.0, 3.0, 4.0]
     assert inst['keypoints'][15] == [30.12, 31.12]
     assert inst['keypoint_scores'][15] == 0.9877

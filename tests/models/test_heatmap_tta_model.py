@@ -183,18 +183,21 @@ def test_inference_api_takes_tta_and_ensembles(tiny, real_or_synthetic_coco):
     tta_pipeline and a self-ensemble give the plain predictions, two
     views do not; a config without tta_pipeline is refused by name."""
     from mmengine.config import Config
-    from mmpose_cloth.apis import GarmentPredictor, InferenceInputError
+    from mmpose_cloth.apis import InferenceInputError, build_predictor
     ds = tiny['one_view']['data_samples'][0][0]
-    paths, boxes = [ds.img_path], [None]
+    paths = [ds.img_path]
     cfg, ckpt = tiny['cfg'], tiny['ckpts'][0]
-    plain = GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu')
-    expected = plain.predict_batch(paths, boxes).keypoints
-    twice = GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu',
-                                             ensemble=[(cfg, ckpt)])
-    np.testing.assert_allclose(twice.predict_batch(paths, boxes).keypoints,
-                               expected, atol=1e-3)
+
+    def keypoints(predictor):
+        return predictor.predict(paths)[0].keypoints
+
+    plain = build_predictor(cfg, ckpt, device='cpu', flip_test=True)
+    expected = keypoints(plain)
+    twice = build_predictor(cfg, ckpt, device='cpu', flip_test=True,
+                            ensemble=[(cfg, ckpt)])
+    np.testing.assert_allclose(keypoints(twice), expected, atol=1e-3)
     with pytest.raises(InferenceInputError, match='no `tta_pipeline`'):
-        GarmentPredictor.from_checkpoint(cfg, ckpt, device='cpu', tta=True)
+        build_predictor(cfg, ckpt, device='cpu', tta=True)
     c = Config.fromfile(cfg)
     load = c.test_dataloader.dataset.pipeline[:2]
     views = []
@@ -205,9 +208,8 @@ def test_inference_api_takes_tta_and_ensembles(tiny, real_or_synthetic_coco):
                          for s in sizes], [dict(type='PackPoseInputs')]])]
         path = osp.join(tiny['work'], f'tta{len(sizes)}.py')
         c.dump(path)
-        views.append(GarmentPredictor.from_checkpoint(
-            path, ckpt, device='cpu', tta=True).predict_batch(
-                paths, boxes).keypoints)
+        views.append(keypoints(build_predictor(path, ckpt, device='cpu',
+                                               flip_test=True, tta=True)))
     np.testing.assert_allclose(views[0], expected, atol=1e-3)
     assert not np.allclose(views[1], expected, atol=1e-3)
 

@@ -538,16 +538,19 @@ def test_a_category_checkpoint_on_another_category_stops(
 def test_apis_refuse_a_category_checkpoint_on_another_category(
         trained_skirt, test_list, split_dir, tmp_path):
     """The same stop through mmpose_cloth.apis, before any prediction."""
-    from mmpose_cloth.apis import (GarmentPredictor, InferenceInputError,
-                                   predict_batches, predict_video)
-    predictor = GarmentPredictor.from_checkpoint(
-        trained_skirt['cfg'], trained_skirt['ckpt'], device='cpu')
+    from mmpose_cloth.apis import (InferenceInputError, build_predictor,
+                                   predict_images, predict_video)
+    predictor = build_predictor(trained_skirt['cfg'], trained_skirt['ckpt'],
+                                device='cpu')
     assert predictor.name == trained_skirt['ckpt']
     record = next(r for r in test_list['records'] if r.category == 'dress')
     path = osp.join(split_dir, record.image_id)
     with pytest.raises(InferenceInputError,
                        match=r'skirt only .*1 dress \(e.g. ' + path):
-        predict_batches([(record.image_id, 'dress', path)], predictor)
+        predict_images([(record.image_id, 'dress', path)], predictor)
+    with pytest.raises(InferenceInputError,
+                       match=r'skirt only .*1 dress \(e.g. ' + path):
+        predictor.predict(path, categories='dress')
     video = tmp_path / 'clip.mp4'
     _write_video(video, [path])
     with pytest.raises(InferenceInputError, match=r'1 dress \(e.g. .*clip'):

@@ -239,25 +239,28 @@ def test_without_a_category_head_the_category_is_still_needed(
 
 
 def test_apis_predict_the_category(trained, photos):
-    from mmpose_cloth.apis import (GarmentPredictor, predict_garment_batch,
-                                   predict_garment_batch_with_category)
-    predictor = GarmentPredictor.from_checkpoint(trained['cfg'],
-                                                 trained['sure'], 'cpu')
+    from mmpose_cloth.apis import build_predictor
+    predictor = build_predictor(trained['cfg'], trained['sure'], 'cpu')
     assert predictor.predicts_category
     paths = sorted(osp.join(photos, n) for n in ('shop_1.jpg', 'shop_2.jpg'))
-    batch = predictor.predict_batch(paths, [None, None])
-    assert batch.category_scores.shape == (2, len(CATEGORIES))
-    assert (batch.category_scores.argmax(-1) == CATEGORIES.index(SURE)).all()
-    from mmpose.apis import init_model
-    model = init_model(trained['cfg'], trained['sure'], device='cpu')
-    k, s = predict_garment_batch(model, paths)
-    full = predict_garment_batch_with_category(model, paths)
-    np.testing.assert_array_equal(k, full.keypoints)
+    preds = predictor.predict(paths)
+    probs = np.stack([p.category_scores for p in preds])
+    assert probs.shape == (2, len(CATEGORIES))
+    assert (probs.argmax(-1) == CATEGORIES.index(SURE)).all()
+    assert [(p.category, p.category_source) for p in preds] == [
+        (SURE, 'predicted')] * 2
+    # the same images as BGR arrays (as cv2 reads them): the same
+    # predictions
+    arrays = predictor.predict([mmcv.imread(p) for p in paths])
+    for a, b in zip(preds, arrays):
+        np.testing.assert_array_equal(a.keypoints, b.keypoints)
+        np.testing.assert_array_equal(a.category_scores, b.category_scores)
     # the keypoint head's own scores, not zeroed outside the category
+    s = np.stack([p.scores for p in preds])
     others = [i for i in range(24) if i not in CATEGORY_KEYPOINTS[SURE]]
     assert (s[:, others] != 0).all()
-    assert not GarmentPredictor.from_checkpoint(
-        trained['plain_cfg'], trained['ckpt'], 'cpu').predicts_category
+    assert not build_predictor(trained['plain_cfg'], trained['ckpt'],
+                               'cpu').predicts_category
 
 
 def test_mmpose_inferencer_draws_only_the_category(trained, photos,
@@ -282,24 +285,26 @@ def test_onnx_runner_reports_the_category(trained, photos, tmp_path,
                                           infer_tool):
     pytest.importorskip('onnx')
     pytest.importorskip('onnxruntime')
-    from mmpose.apis import init_model
-    from mmpose_cloth.apis import predict_garment_batch_with_category
-    from mmpose_cloth.deploy import OnnxGarmentPredictor, export_onnx
+    from mmpose_cloth.apis import build_predictor
+    from mmpose_cloth.deploy import export_onnx
     paths = [osp.join(photos, f'shop_{i}.jpg') for i in (1, 2, 3)]
     # the trained classifier (image-dependent, so flip test matters) and
     # the hand-set one
     for name in ('ckpt', 'sure'):
-        model = init_model(trained['cfg'], trained[name], device='cpu')
+        reference = build_predictor(trained['cfg'], trained[name], 'cpu')
         onnx_file = str(tmp_path / f'{name}.onnx')
-        info = export_onnx(model, onnx_file)
+        info = export_onnx(reference.model, onnx_file)
         assert info['outputs'] == ['heatmaps', 'category_logits']
-        runner = OnnxGarmentPredictor(onnx_file)
+        runner = build_predictor(None, onnx_file, 'cpu')
         assert runner.predicts_category
-        ort = runner.predict_batch_with_category(paths)
-        pt = predict_garment_batch_with_category(model, paths)
-        np.testing.assert_allclose(ort.category_scores, pt.category_scores,
-                                   rtol=0, atol=1e-6)
-        np.testing.assert_allclose(ort.keypoints, pt.keypoints, atol=0.5)
+        assert runner.device == 'CPU (ONNX Runtime)'
+        ort, pt = runner.predict(paths), reference.predict(paths)
+        np.testing.assert_allclose(
+            np.stack([p.category_scores for p in ort]),
+            np.stack([p.category_scores for p in pt]), rtol=0, atol=1e-6)
+        np.testing.assert_allclose(np.stack([p.keypoints for p in ort]),
+                                   np.stack([p.keypoints for p in pt]),
+                                   atol=0.5)
     results = {}
     for name, weights in (('pth', trained['sure']), ('onnx', onnx_file)):
         code, preds, _ = _run(infer_tool, [trained['cfg'], weights, photos,

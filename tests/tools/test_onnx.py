@@ -83,11 +83,13 @@ def _images(split, category=None, n=None):
 def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
                                       cpn, flip):
     import torch
-    from mmpose_cloth.apis import predict_garment_batch
-    from mmpose_cloth.deploy import (HeatmapForward, OnnxGarmentPredictor,
-                                     export_onnx, read_onnx_metadata)
+    from mmpose_cloth.apis import build_predictor
+    from mmpose_cloth.deploy import (HeatmapForward, export_onnx,
+                                     read_onnx_metadata)
+    from mmpose_cloth.predictors import TopdownPipeline
     from fashionai_format import CATEGORY_KEYPOINTS
-    model, _, _ = _model(tmp_path, synthetic_split, category, cpn, flip)
+    model, cfg_path, ckpt = _model(tmp_path, synthetic_split, category, cpn,
+                                   flip)
     onnx_file = str(tmp_path / 'model.onnx')
     info = export_onnx(model, onnx_file)
     num_kpts = 24 if category is None else len(CATEGORY_KEYPOINTS[category])
@@ -98,11 +100,15 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
         num_kpts
 
     # the config, keypoints and flip pairs come from the file itself
-    predictor = OnnxGarmentPredictor(onnx_file, num_threads=1)
+    predictor = build_predictor(None, onnx_file, 'cpu', onnx_threads=1)
     assert predictor.flip_test is flip
     images = _images(synthetic_split, category, n=6)
-    k_pt, s_pt = predict_garment_batch(model, images)
-    k_ort, s_ort = predictor.predict(images, batch_size=4)
+    pt = build_predictor(cfg_path, ckpt, 'cpu').predict(images)
+    ort = predictor.predict(images, batch_size=4)
+    k_pt, s_pt = (np.stack([p.keypoints for p in pt]),
+                  np.stack([p.scores for p in pt]))
+    k_ort, s_ort = (np.stack([p.keypoints for p in ort]),
+                    np.stack([p.scores for p in ort]))
 
     # same keypoints (NaN exactly where the model predicts nothing)
     assert np.array_equal(np.isnan(k_pt), np.isnan(k_ort))
@@ -113,19 +119,14 @@ def test_onnx_runtime_matches_pytorch(synthetic_split, tmp_path, category,
     # the input is the model's own pipeline and data_preprocessor, bit for
     # bit (the runner builds them from the config)
     from mmengine.dataset import pseudo_collate
-    from mmengine.registry import DefaultScope
-    from mmpose_cloth.apis.inference import run_test_pipeline
-    with DefaultScope.overwrite_default_scope('mmpose'):
-        batch = pseudo_collate([
-            run_test_pipeline(model.cfg.test_dataloader.dataset.pipeline, p)
-            for p in images
-        ])
+    pipeline = TopdownPipeline(model.cfg.test_dataloader.dataset.pipeline)
+    batch = pseudo_collate([pipeline(p)[0] for p in images])
     with torch.no_grad():
         want = model.data_preprocessor(batch, False)['inputs'].numpy()
     np.testing.assert_array_equal(inputs, want)
     with torch.no_grad():
         hm_pt = HeatmapForward(model)(torch.from_numpy(inputs)).numpy()
-    hm_diff = np.abs(hm_pt - predictor._run(inputs)).max()
+    hm_diff = np.abs(hm_pt - predictor.run_network(inputs)[0]).max()
     print(f'\n{"CPN" if cpn else "SimpleBaseline"} '
           f'{category or "all"}: max |PyTorch - ONNX Runtime| '
           f'{diff.max():.2e} px over {len(images)} images x {num_kpts} '
@@ -150,7 +151,7 @@ def test_export_tool_checks_and_benchmarks(real_split_dir, synthetic_split,
     images = osp.join(real_split_dir, 'Images', 'dress')
     out = str(tmp_path / 'export' / 'cpn.onnx')
     rc = tool.main([
-        cfg_path, ckpt, out, '--input-size', '96', '96', '--check', images,
+        cfg_path, ckpt, out, '--input-size', '96x96', '--check', images,
         '--max-images', '2', '--batch-size', '2', '--benchmark', '--runs',
         '1'
     ])

@@ -69,6 +69,8 @@ from mmpose_cloth.analysis import (BenchmarkSettings,  # noqa: E402
                                    attach_ne, plot_benchmark, print_details,
                                    print_table, run_benchmark,
                                    save_benchmark)
+from mmpose_cloth.utils.cli import (add_channels_last_argument,  # noqa
+                                    add_input_size_argument)
 from mmpose_cloth.utils.config import parse_input_size  # noqa: E402
 
 
@@ -88,17 +90,16 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         help='timed repetitions per config (default 10)')
     parser.add_argument('--warmup', type=int, default=2,
                         help='untimed repetitions per config (default 2)')
-    parser.add_argument('--input-size', type=parse_input_size, default=None,
-                        metavar='WxH',
-                        help="override every config's input size (codecs "
-                        'keep their input / heatmap ratio)')
+    add_input_size_argument(parser, help="override every config's input "
+                            'size, width x height (codecs keep their input '
+                            '/ heatmap ratio)')
     parser.add_argument('--device', default='cpu',
                         help='cpu or cuda[:N] (default cpu)')
     parser.add_argument('--amp', action='store_true',
                         help='mixed precision for all configs: fp16 + '
                         'GradScaler on CUDA, bf16 autocast on CPU')
-    parser.add_argument('--channels-last', action='store_true',
-                        help='channels-last memory format for all configs')
+    add_channels_last_argument(parser, help='channels-last memory format '
+                               'for all configs')
     parser.add_argument('--cudnn-benchmark', action='store_true',
                         help='let cuDNN pick the fastest algorithms for the '
                         'fixed input size (MMEngine env_cfg.cudnn_benchmark)')

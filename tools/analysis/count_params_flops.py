@@ -16,7 +16,7 @@ CPN-ResNet-50 27.0M parameters, 6.20 GFLOPs; SimpleBaseline-ResNet-50 34.0M,
 Example::
 
     python tools/analysis/count_params_flops.py
-    python tools/analysis/count_params_flops.py --input-shape 384 384 \\
+    python tools/analysis/count_params_flops.py --input-size 384x384 \\
         --num-keypoints 24
 
 The models and the counter are in :mod:`mmpose_cloth.analysis.flops`.
@@ -30,6 +30,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
 from mmpose_cloth.analysis.flops import (PUBLISHED,  # noqa: E402
                                          STANDARD_MODELS, count_params_flops)
+from mmpose_cloth.utils.cli import add_input_size_argument  # noqa: E402
 
 
 def parse_args():
@@ -41,13 +42,10 @@ def parse_args():
         nargs='+',
         default=list(STANDARD_MODELS),
         choices=list(STANDARD_MODELS))
-    parser.add_argument(
-        '--input-shape',
-        type=int,
-        nargs=2,
-        default=[256, 192],
-        metavar=('H', 'W'),
-        help='input image size, height then width (default: 256 192)')
+    add_input_size_argument(
+        parser, default=(192, 256),
+        help='input size, width x height (default: 192x256, the pose '
+        "papers' 256x192: 256 high, 192 wide)")
     parser.add_argument(
         '--num-keypoints',
         type=int,
@@ -70,7 +68,8 @@ def main():
     if not args.verbose:
         from mmengine.logging import MMLogger
         MMLogger.get_current_instance().setLevel(logging.ERROR)
-    input_shape = tuple(args.input_shape)
+    w, h = args.input_size
+    input_shape = (h, w)
     standard = input_shape == (256, 192) and args.num_keypoints == 17
     rows = []
     for name in args.models:
@@ -79,8 +78,7 @@ def main():
         published = PUBLISHED.get(name) if standard else None
         rows.append((name, res['params'], res['gflops'], published))
 
-    h, w = input_shape
-    print(f'input {h}x{w}, {args.num_keypoints} keypoints '
+    print(f'input {w}x{h} (width x height), {args.num_keypoints} keypoints '
           '(MMEngine counter, 1 multiply-add = 1 FLOP)')
     header = (f'{"model":<22} {"params (M)":>10} {"GFLOPs":>8} '
               f'{"published params":>17} {"published GFLOPs":>17}')

@@ -19,20 +19,17 @@ median ratios to ``eager`` are reported::
     python tools/analysis/infer_speed.py CONFIG CKPT --compile \\
         --onnx work_dirs/cpn.onnx --images data/fashionai/train/Images
 
-The measurement is :func:`mmpose_cloth.analysis.measure_predictors`.
+The measurement is :func:`mmpose_cloth.analysis.compare_predictor_speeds`.
 """
 import argparse
-import glob
-import json
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-import mmpose_cloth  # noqa: E402,F401
-from mmpose_cloth.analysis import (machine_description,  # noqa: E402
-                                   measure_predictors)
-from mmpose_cloth.apis import GarmentPredictor  # noqa: E402
+from mmpose_cloth.analysis import compare_predictor_speeds  # noqa: E402
+from mmpose_cloth.utils.cli import (add_compile_argument,  # noqa: E402
+                                    add_tta_arguments)
 
 
 def parse_args(argv=None):
@@ -43,11 +40,10 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint')
     parser.add_argument('--images', required=True,
                         help='a folder of images (searched recursively)')
-    parser.add_argument('--compile', action='store_true')
+    add_compile_argument(parser, help='also time the network compiled with '
+                         'torch.compile')
     parser.add_argument('--onnx', help='the same model exported to ONNX')
-    parser.add_argument('--tta', action='store_true')
-    parser.add_argument('--ensemble', nargs=2, action='append', default=[],
-                        metavar=('CONFIG', 'CHECKPOINT'))
+    add_tta_arguments(parser)
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--threads', type=int, default=None,
@@ -59,54 +55,11 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    import torch
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    paths = sorted(
-        p for p in glob.glob(osp.join(args.images, '**', '*'), recursive=True)
-        if p.lower().endswith(('.jpg', '.jpeg', '.png')))
-    need = args.batch + args.rounds
-    if len(paths) < need:
-        print(f'error: {args.images}: {len(paths)} images, need at least '
-              f'{need} (--batch + --rounds)', file=sys.stderr)
-        return 2
-    paths = paths[::max(1, len(paths) // need)][:need]
-
-    def load(**kwargs):
-        return GarmentPredictor.from_checkpoint(
-            args.config, kwargs.pop('checkpoint', args.checkpoint),
-            device=args.device, **kwargs)
-
-    predictors = {'eager': load()}
-    if args.compile:
-        predictors['compiled'] = load(compile=True)
-    if args.onnx:
-        predictors['onnx'] = load(checkpoint=args.onnx)
-    if args.tta:
-        predictors['tta'] = load(tta=True)
-    if args.ensemble:
-        predictors['ensemble'] = load(ensemble=args.ensemble)
-    if args.tta and args.ensemble:
-        predictors['tta + ensemble'] = load(tta=True, ensemble=args.ensemble)
-    rows = measure_predictors(predictors, paths, args.batch, args.rounds,
-                              progress=print)
-    print(f'\n{machine_description(torch.device(args.device))}, flip '
-          f'test on, batch {args.batch}, {args.rounds} rounds')
-    print(f'| predictor | device | first call | 1 image | ratio | '
-          f'per image at batch {args.batch} | ratio |')
-    print('|---|---|---|---|---|---|---|')
-    for r in rows:
-        print(f'| {r.name} | {r.device} | {r.first_s:.2f} s | '
-              f'{r.b1_ms:.0f} ms | {r.b1_ratio:.2f} | '
-              f'{r.batch_ms_per_image:.0f} ms | {r.batch_ratio:.2f} |')
-    if args.out_json:
-        with open(args.out_json, 'w') as f:
-            json.dump(dict(config=args.config, checkpoint=args.checkpoint,
-                           batch=args.batch, rounds=args.rounds,
-                           threads=torch.get_num_threads(),
-                           results=[r.to_dict() for r in rows]), f, indent=1)
-        print(f'wrote {args.out_json}')
-    return 0
+    return compare_predictor_speeds(
+        args.config, args.checkpoint, args.images, compile=args.compile,
+        onnx=args.onnx, tta=args.tta, ensemble=args.ensemble,
+        batch=args.batch, rounds=args.rounds, threads=args.threads,
+        device=args.device, out_json=args.out_json)
 
 
 if __name__ == '__main__':

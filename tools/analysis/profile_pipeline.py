@@ -24,6 +24,7 @@ import tempfile
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
+from mmpose_cloth.utils.cli import add_input_size_argument  # noqa: E402
 from mmpose_cloth.utils.config import parse_input_size  # noqa: E402
 
 
@@ -37,9 +38,7 @@ def parse_args(argv=None):
     parser.add_argument('--image-size', type=parse_input_size,
                         default=(512, 512), metavar='WxH',
                         help='size of the synthetic JPEGs (default 512x512)')
-    parser.add_argument('--input-size', type=parse_input_size,
-                        default=None, metavar='WxH',
-                        help="override the config's input size")
+    add_input_size_argument(parser)
     parser.add_argument('--passes', type=int, default=10,
                         help='passes over the images (default 10)')
     parser.add_argument('--top', type=int, default=25)

@@ -19,7 +19,7 @@ import tempfile
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 
-from mmpose_cloth.utils.config import parse_input_size  # noqa: E402
+from mmpose_cloth.utils.cli import add_input_size_argument  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -29,8 +29,7 @@ def parse_args(argv=None):
     parser.add_argument('--batch', type=int, default=4)
     parser.add_argument('--steps', type=int, default=2)
     parser.add_argument('--rows', type=int, default=20)
-    parser.add_argument('--input-size', type=parse_input_size,
-                        default=None, metavar='WxH')
+    add_input_size_argument(parser)
     parser.add_argument('--threads', type=int, default=None)
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--no-acc', action='store_true',

@@ -1,10 +1,11 @@
 """FashionAI keypoints from an exported ONNX model, with ONNX Runtime.
 
-Does what :func:`mmpose_cloth.apis.predict_garment_batch` does with the
-PyTorch model, step by step, so that both give the same keypoints:
+Does what :class:`~mmpose_cloth.predictors.TorchGarmentPredictor` does with
+the PyTorch model, step by step, so that both give the same keypoints:
 
-1. the config's test pipeline: a whole-image (or given) box, its centre
-   and scale, the affine warp to the input size, ``PackPoseInputs``;
+1. the config's test pipeline (:class:`~mmpose_cloth.predictors.
+   TopdownPipeline`): a whole-image (or given) box, its centre and scale,
+   the affine warp to the input size, ``PackPoseInputs``;
 2. the model's ``data_preprocessor``, built from the config
    (``MODELS.build(cfg.model.data_preprocessor)``, MMPose's
    ``PoseDataPreprocessor``): BGR -> RGB, ``(x - mean) / std``, batching;
@@ -18,25 +19,37 @@ PyTorch model, step by step, so that both give the same keypoints:
    ``category_logits``: their softmax (the mean over both views with flip
    test, as :class:`~mmpose_cloth.models.GarmentCategoryHead` does) is the
    garment-category probabilities.
+
+``onnxruntime`` is optional (``requirements/optional.txt``): it is imported
+when a predictor is made.
 """
 import json
 import os
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import DefaultScope
 
-from fashionai_format.schema import NUM_KEYPOINTS, keypoint_indices
+from fashionai_format import (NUM_KEYPOINTS, fashionai_metainfo,
+                              keypoint_indices)
+from mmpose.datasets.datasets.utils import parse_pose_metainfo
+from mmpose.models.utils.tta import flip_heatmaps
+from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose_cloth.predictors import (GarmentPredictor, ImageInput,
+                                     TopdownPipeline)
+from mmpose_cloth.predictors.base import BatchOutputs
 from .onnx_export import read_onnx_metadata
-
-if TYPE_CHECKING:
-    from ..apis.inference import GarmentBatch
 
 __all__ = ['OnnxGarmentPredictor']
 
 
-class OnnxGarmentPredictor:
+class OnnxGarmentPredictor(GarmentPredictor):
     """Predict FashionAI keypoints with an ONNX model from
-    :func:`~mmpose_cloth.deploy.export_onnx`.
+    :func:`~mmpose_cloth.deploy.export_onnx`
+    (:meth:`~mmpose_cloth.predictors.GarmentPredictor.predict`).
 
     Args:
         onnx_file (str): the exported model.
@@ -56,14 +69,14 @@ class OnnxGarmentPredictor:
     Attributes:
         predicts_category (bool): whether the file has the
             ``category_logits`` output.
+        session (onnxruntime.InferenceSession): the network.
 
     Example:
-        >>> predictor = OnnxGarmentPredictor('cpn.onnx')
-        >>> keypoints, scores = predictor.predict(['a.jpg', 'b.jpg'])
-        >>> keypoints.shape, scores.shape
-        ((2, 24, 2), (2, 24))
-        >>> predictor.predict_batch_with_category(['a.jpg']).category_scores
-        array([[0.98, 0.01, 0.  , 0.  , 0.01]])  # with a category head
+        >>> from mmpose_cloth.apis import build_predictor
+        >>> predictor = build_predictor(None, 'cpn.onnx')
+        >>> pred, = predictor.predict('a.jpg', categories='skirt')
+        >>> pred.keypoints.shape, pred.scores.shape
+        ((24, 2), (24,))
     """
 
     def __init__(self,
@@ -73,11 +86,7 @@ class OnnxGarmentPredictor:
                  providers: Optional[Sequence[str]] = None,
                  num_threads: Optional[int] = None,
                  spinning: bool = False):
-        import onnxruntime as ort
-        from mmengine.config import Config
-        from mmengine.registry import DefaultScope
-        from mmpose.registry import KEYPOINT_CODECS, MODELS
-
+        import onnxruntime as ort  # optional
         opts = ort.SessionOptions()
         if num_threads:
             opts.intra_op_num_threads = num_threads
@@ -88,7 +97,7 @@ class OnnxGarmentPredictor:
             os.fspath(onnx_file), opts,
             providers=list(providers or ['CPUExecutionProvider']))
         self.input_name = self.session.get_inputs()[0].name
-        self.predicts_category = 'category_logits' in [
+        with_category = 'category_logits' in [
             o.name for o in self.session.get_outputs()]
         meta = read_onnx_metadata(self.session)
 
@@ -106,16 +115,12 @@ class OnnxGarmentPredictor:
             dm = json.loads(meta['dataset_meta'])
             names, flip = dm['keypoint_names'], dm['flip_indices']
         else:
-            from fashionai_format.metainfo import fashionai_metainfo
-            from mmpose.datasets.datasets.utils import parse_pose_metainfo
             cat = config.train_dataloader.dataset.get('category')
             parsed = parse_pose_metainfo(fashionai_metainfo(cat))
             names = [parsed['keypoint_id2name'][i]
                      for i in range(parsed['num_keypoints'])]
             flip = parsed['flip_indices']
         self.keypoint_names = list(names)
-        self.keypoint_ids = np.array(
-            keypoint_indices(names, source=f'{onnx_file}: keypoints'))
         self.flip_indices = list(flip)
 
         test_cfg = dict(config.model.get('test_cfg') or {})
@@ -124,17 +129,24 @@ class OnnxGarmentPredictor:
         self.flip_mode = test_cfg.get('flip_mode', 'heatmap')
         self.shift_heatmap = test_cfg.get('shift_heatmap', False)
 
-        self.scope = config.get('default_scope', 'mmpose')
-        self.pipeline_cfg = list(config.test_dataloader.dataset.pipeline)
-        with DefaultScope.overwrite_default_scope(self.scope):
+        scope = config.get('default_scope', 'mmpose')
+        with DefaultScope.overwrite_default_scope(scope):
             # the model's own preprocessing, so that ONNX Runtime gets
             # exactly the input PyTorch gets
             self.data_preprocessor = MODELS.build(
                 config.model.data_preprocessor).eval()
         self.codec = KEYPOINT_CODECS.build(config.model.head.decoder)
+        where = '/'.join(p.replace('ExecutionProvider', '')
+                         for p in self.session.get_providers())
+        super().__init__(
+            TopdownPipeline(config.test_dataloader.dataset.pipeline,
+                            scope=scope),
+            np.array(keypoint_indices(names,
+                                      source=f'{onnx_file}: keypoints')),
+            with_category, where + ' (ONNX Runtime)', os.fspath(onnx_file))
 
     # ------------------------------------------------------------------
-    def preprocess(self, image_paths: Sequence[str],
+    def preprocess(self, images: Sequence[ImageInput],
                    bboxes: Optional[Sequence[np.ndarray]] = None
                    ) -> Tuple[np.ndarray, List[dict]]:
         """The config's test pipeline and the model's data_preprocessor on a
@@ -144,18 +156,16 @@ class OnnxGarmentPredictor:
             tuple: inputs (B, 3, H, W) float32 and, per image, a dict with
             ``input_center``, ``input_scale`` and ``input_size``.
         """
-        import torch
-        from mmengine.dataset import pseudo_collate
-        from mmengine.registry import DefaultScope
-        from ..apis.inference import run_test_pipeline
-        with DefaultScope.overwrite_default_scope(self.scope):
-            batch = [
-                run_test_pipeline(self.pipeline_cfg, path,
-                                  None if bboxes is None else bboxes[i])
-                for i, path in enumerate(image_paths)
-            ]
+        samples = [
+            self.pipeline(image, None if bboxes is None else bboxes[i])[0]
+            for i, image in enumerate(images)
+        ]
+        return self._preprocess(samples)
+
+    def _preprocess(self, samples: List[dict]
+                    ) -> Tuple[np.ndarray, List[dict]]:
         with torch.no_grad():
-            data = self.data_preprocessor(pseudo_collate(batch), False)
+            data = self.data_preprocessor(pseudo_collate(samples), False)
         metas = [
             dict(input_center=np.asarray(s.metainfo['input_center']),
                  input_scale=np.asarray(s.metainfo['input_scale']),
@@ -165,9 +175,13 @@ class OnnxGarmentPredictor:
         inputs = data['inputs'].float().contiguous().cpu().numpy()
         return np.ascontiguousarray(inputs, np.float32), metas
 
-    def heatmaps(self, inputs: np.ndarray) -> np.ndarray:
-        """Run the network (with flip test if on): (B, K, h, w)."""
-        return self.heatmaps_and_categories(inputs)[0]
+    def run_network(self, inputs: np.ndarray
+                    ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+        """The network once, no flip test: heatmaps (B, K, h, w) and
+        category logits (B, 5), ``None`` without them."""
+        out = self.session.run(
+            None, {self.input_name: np.ascontiguousarray(inputs)})
+        return out[0], out[1] if self.predicts_category else None
 
     def heatmaps_and_categories(self, inputs: np.ndarray
                                 ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -175,12 +189,10 @@ class OnnxGarmentPredictor:
         and category probabilities (B, 5), ``None`` without the
         ``category_logits`` output."""
         if not self.flip_test:
-            hm, logits = self._run_outputs(inputs)
+            hm, logits = self.run_network(inputs)
             return hm, None if logits is None else _softmax(logits)
-        import torch
-        from mmpose.models.utils.tta import flip_heatmaps
         b = len(inputs)
-        both, logits = self._run_outputs(
+        both, logits = self.run_network(
             np.concatenate([inputs, inputs[..., ::-1]]))
         flipped = flip_heatmaps(
             torch.from_numpy(np.ascontiguousarray(both[b:])),
@@ -191,16 +203,6 @@ class OnnxGarmentPredictor:
         if logits is not None:
             probs = (_softmax(logits[:b]) + _softmax(logits[b:])) * 0.5
         return (both[:b] + flipped) * 0.5, probs
-
-    def _run(self, inputs: np.ndarray) -> np.ndarray:
-        return self._run_outputs(inputs)[0]
-
-    def _run_outputs(self, inputs: np.ndarray
-                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
-        """Heatmaps and category logits (``None`` without them)."""
-        out = self.session.run(
-            None, {self.input_name: np.ascontiguousarray(inputs)})
-        return out[0], out[1] if self.predicts_category else None
 
     def decode(self, heatmaps: np.ndarray, metas: List[dict]
                ) -> Tuple[np.ndarray, np.ndarray]:
@@ -216,41 +218,10 @@ class OnnxGarmentPredictor:
             scores[j, self.keypoint_ids] = s[0]
         return kpts, scores
 
-    def predict_batch(self, image_paths: Sequence[str],
-                      bboxes: Optional[Sequence[np.ndarray]] = None
-                      ) -> Tuple[np.ndarray, np.ndarray]:
-        """One batch: (B, 24, 2) keypoints in image pixels, (B, 24)
-        scores."""
-        batch = self.predict_batch_with_category(image_paths, bboxes)
-        return batch.keypoints, batch.scores
-
-    def predict_batch_with_category(
-            self,
-            image_paths: Sequence[str],
-            bboxes: Optional[Sequence[np.ndarray]] = None) -> 'GarmentBatch':
-        """One batch: keypoints (B, 24, 2) in image pixels, scores (B, 24)
-        and category probabilities (B, 5) or ``None``, as
-        :func:`mmpose_cloth.apis.predict_garment_batch_with_category`."""
-        from ..apis.inference import GarmentBatch
-        inputs, metas = self.preprocess(image_paths, bboxes)
+    def _forward(self, samples: List[dict]) -> BatchOutputs:
+        inputs, metas = self._preprocess(samples)
         heatmaps, probs = self.heatmaps_and_categories(inputs)
-        return GarmentBatch(*self.decode(heatmaps, metas), probs)
-
-    def predict(self,
-                image_paths: Sequence[Union[str, os.PathLike]],
-                batch_size: int = 8,
-                bboxes: Optional[Sequence[np.ndarray]] = None
-                ) -> Tuple[np.ndarray, np.ndarray]:
-        """All images, ``batch_size`` at a time: (N, 24, 2) keypoints and
-        (N, 24) scores."""
-        paths = [os.fspath(p) for p in image_paths]
-        kpts = np.full((len(paths), NUM_KEYPOINTS, 2), np.nan)
-        scores = np.full((len(paths), NUM_KEYPOINTS), np.nan)
-        for s in range(0, len(paths), batch_size):
-            e = min(s + batch_size, len(paths))
-            kpts[s:e], scores[s:e] = self.predict_batch(
-                paths[s:e], None if bboxes is None else bboxes[s:e])
-        return kpts, scores
+        return (*self.decode(heatmaps, metas), probs)
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
