@@ -1,5 +1,11 @@
 """Predict FashionAI keypoints for images: JSON, a submission CSV, pictures.
 
+With no config and checkpoint, the model zoo's default model (shipped with
+the package; ``--model NAME`` picks another) predicts the category and the
+keypoints::
+
+    python tools/infer.py photos/
+
 Each image's garment category says which keypoints it has. Give it for
 all images with ``--category``, take it from a FashionAI test list with
 ``--test-csv``, let it be read from the FashionAI layout
@@ -68,6 +74,7 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..'))
 
 from fashionai_format import CATEGORIES  # noqa: E402
 from mmpose_cloth.apis import run_inference  # noqa: E402
+from mmpose_cloth.model_zoo import format_models  # noqa: E402
 from mmpose_cloth.utils.cli import (add_cfg_options_argument,  # noqa: E402
                                     add_compile_argument, add_tta_arguments)
 
@@ -76,15 +83,23 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Predict FashionAI keypoints: keypoints.json, a '
         'submission result.csv and pictures with the keypoints drawn.')
-    parser.add_argument('config', help='model config file')
-    parser.add_argument('checkpoint', help='model checkpoint file (.pth), or '
-                        'an ONNX model (.onnx) to run in ONNX Runtime')
-    parser.add_argument('inputs', nargs='*',
-                        help='image files or folders (searched recursively), '
-                        'video files (.mp4, .avi, ...) or a camera index '
-                        '(0): a video gets an annotated OUT_DIR/<name>.mp4 '
-                        'and its keypoints per frame in OUT_DIR/<name>.json, '
-                        'the category decided per frame')
+    parser.add_argument('inputs', nargs='*', metavar='[CONFIG CHECKPOINT] '
+                        'INPUTS',
+                        help='optionally a model config file (.py) and its '
+                        'checkpoint (.pth, or an ONNX model .onnx to run in '
+                        'ONNX Runtime; default: a model-zoo model, '
+                        '--model), then image files or folders (searched '
+                        'recursively), video files (.mp4, .avi, ...) or a '
+                        'camera index (0): a video gets an annotated '
+                        'OUT_DIR/<name>.mp4 and its keypoints per frame in '
+                        'OUT_DIR/<name>.json, the category decided per '
+                        'frame')
+    parser.add_argument('--model', default=None,
+                        help='a model of the model zoo, by name or alias, '
+                        'instead of CONFIG CHECKPOINT (default: the zoo\'s '
+                        'default model; --list-models lists them)')
+    parser.add_argument('--list-models', action='store_true',
+                        help='list the model zoo and exit')
     src = parser.add_mutually_exclusive_group()
     src.add_argument('--category', choices=CATEGORIES,
                      help='the garment category of every input image '
@@ -136,6 +151,16 @@ def parse_args(argv=None):
     add_cfg_options_argument(parser, help='override model config settings, '
                              'key=value')
     args = parser.parse_args(argv)
+    if args.list_models:
+        return args
+    args.config = args.checkpoint = None
+    if args.inputs and args.inputs[0].endswith('.py'):
+        if len(args.inputs) < 2:
+            parser.error('a CONFIG needs its CHECKPOINT')
+        args.config, args.checkpoint = args.inputs[:2]
+        args.inputs = args.inputs[2:]
+        if args.model:
+            parser.error('give --model or CONFIG CHECKPOINT, not both')
     if args.test_csv and args.inputs:
         parser.error('give INPUTS or --test-csv, not both')
     if not args.test_csv and not args.inputs:
@@ -153,6 +178,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if args.list_models:
+        print(format_models())
+        return 0
     return run_inference(
         args.config, args.checkpoint, args.inputs, category=args.category,
         test_csv=args.test_csv, predict_category=args.predict_category,
@@ -162,7 +190,7 @@ def main(argv=None) -> int:
         cfg_options=args.cfg_options, vis=args.vis, vis_max=args.vis_max,
         max_frames=args.max_frames, det_config=args.det_config,
         det_checkpoint=args.det_checkpoint, det_cat_ids=args.det_cat_id,
-        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr)
+        bbox_thr=args.bbox_thr, nms_thr=args.nms_thr, model=args.model)
 
 
 if __name__ == '__main__':

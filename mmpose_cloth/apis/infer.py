@@ -25,8 +25,8 @@ __all__ = ['run_inference', 'EXIT_USAGE', 'EXIT_NO_OPS']
 EXIT_USAGE, EXIT_NO_OPS = 2, 3
 
 
-def run_inference(config: str,
-                  checkpoint: str,
+def run_inference(config: Optional[str],
+                  checkpoint: Optional[str],
                   inputs: Sequence[str] = (),
                   category: Optional[str] = None,
                   test_csv: Optional[str] = None,
@@ -47,7 +47,8 @@ def run_inference(config: str,
                   det_checkpoint: Optional[str] = None,
                   det_cat_ids: Optional[Sequence[int]] = None,
                   bbox_thr: float = 0.3,
-                  nms_thr: float = 0.3) -> int:
+                  nms_thr: float = 0.3,
+                  model: Optional[str] = None) -> int:
     """Predict FashionAI keypoints for images, videos and cameras: write
     ``keypoints.json``, ``result.csv`` and pictures (images), or an
     annotated video and its keypoints per frame, and print a summary.
@@ -69,7 +70,7 @@ def run_inference(config: str,
             predictor = build_predictor(
                 config, checkpoint, device=device, flip_test=flip_test,
                 cfg_options=cfg_options, tta=tta, ensemble=ensemble,
-                compile=compile)
+                compile=compile, model=model)
         return predictor
 
     try:

@@ -10,6 +10,8 @@ from mmpose.apis import init_model
 
 from mmpose_cloth.deploy import OnnxGarmentPredictor, read_onnx_metadata
 from mmpose_cloth.engine import compile_options
+from mmpose_cloth.model_zoo import (SCHEME, ChecksumError, get_model,
+                                    verify_checkpoint, weights_path)
 from mmpose_cloth.predictors import (GarmentPredictor, InferenceInputError,
                                      TorchGarmentPredictor, default_device)
 
@@ -18,31 +20,56 @@ __all__ = ['build_predictor', 'resolve_model']
 ConfigInput = Union[str, os.PathLike, Config, None]
 
 
-def resolve_model(config: ConfigInput,
-                  checkpoint: Union[str, os.PathLike]
-                  ) -> Tuple[ConfigInput, str]:
-    """The (config, checkpoint) a predictor is made from: the one place
-    where a model named otherwise (a model-zoo name) is to be turned into
-    its files; today the files as given, the checkpoint checked.
+def resolve_model(config: ConfigInput = None,
+                  checkpoint: Union[str, os.PathLike, None] = None,
+                  model: Optional[str] = None) -> Tuple[ConfigInput, str]:
+    """The (config, checkpoint) a predictor is made from: the files as
+    given, or a model of the model zoo by name or alias (``model``; the
+    default model where neither files nor a name are given).
+
+    A shipped checkpoint (``mmpose-cloth://<file>``) is checked against
+    its recorded sha256 here, before anything loads it.
 
     Raises:
-        InferenceInputError: the checkpoint is not there.
+        InferenceInputError: the checkpoint is not there or changed, a
+            config without its checkpoint, files and a name both, or a
+            name the zoo does not have.
     """
+    if model is not None and (config is not None or checkpoint is not None):
+        raise InferenceInputError(
+            f'give a model-zoo name ({model!r}) or a config and checkpoint, '
+            f'not both')
+    if checkpoint is None:
+        if config is not None:
+            raise InferenceInputError(
+                f'{config}: a config needs its checkpoint (or leave both '
+                f'out for the model zoo\'s default model)')
+        try:
+            zoo = get_model() if model is None else get_model(model)
+        except (KeyError, FileNotFoundError) as e:
+            raise InferenceInputError(str(e).strip('"')) from None
+        config, checkpoint = zoo.config, zoo.weights
     checkpoint = os.fspath(checkpoint)
-    if not osp.isfile(checkpoint):
+    if checkpoint.startswith(SCHEME):
+        try:
+            verify_checkpoint(weights_path(checkpoint))
+        except (ChecksumError, FileNotFoundError) as e:
+            raise InferenceInputError(str(e)) from None
+    elif not osp.isfile(checkpoint):
         raise InferenceInputError(f'{checkpoint}: no such checkpoint file')
     return config, checkpoint
 
 
-def build_predictor(config: ConfigInput,
-                    checkpoint: Union[str, os.PathLike],
+def build_predictor(config: ConfigInput = None,
+                    checkpoint: Union[str, os.PathLike, None] = None,
                     device: Optional[str] = None,
                     flip_test: Optional[bool] = None,
                     cfg_options: Optional[dict] = None,
                     tta: bool = False,
                     ensemble: Sequence[Tuple[str, str]] = (),
                     compile: Union[bool, dict, None] = None,
-                    onnx_threads: Optional[int] = None) -> GarmentPredictor:
+                    onnx_threads: Optional[int] = None,
+                    model: Optional[str] = None) -> GarmentPredictor:
     """A predictor for a ``.pth`` checkpoint with its config, or for an
     ``.onnx`` file (``tools/deploy/export_onnx.py``) run in ONNX Runtime
     with the config stored in the file (``config`` where the file has
@@ -71,6 +98,9 @@ def build_predictor(config: ConfigInput,
             (``.pth`` only).
         onnx_threads (int, optional): ONNX Runtime's intra-op threads (its
             default: all cores).
+        model (str, optional): a model-zoo name or alias instead of
+            ``config`` and ``checkpoint``; with none of the three, the zoo's
+            default model (:data:`~mmpose_cloth.model_zoo.DEFAULT_MODEL`).
 
     Returns:
         GarmentPredictor: :class:`~mmpose_cloth.predictors.
@@ -82,7 +112,7 @@ def build_predictor(config: ConfigInput,
             and onnxruntime installed, or with ``tta``/``ensemble`` or
             ``compile``; a config without ``tta_pipeline`` with ``tta``.
     """
-    config, checkpoint = resolve_model(config, checkpoint)
+    config, checkpoint = resolve_model(config, checkpoint, model)
     device = default_device(device)
     if checkpoint.endswith('.onnx'):
         return _onnx_predictor(config, checkpoint, device, flip_test, tta,

@@ -3,10 +3,11 @@
 their sha256 and loaded weights-only (``mmpose-cloth://<file>``)."""
 from .checkpoint import (SCHEME, WEIGHTS_DIR, ChecksumError, file_sha256,
                          load_zoo_checkpoint, verify_checkpoint, weights_path)
-from .model_index import DEFAULT_MODEL, ZooModel, get_model, list_models
+from .model_index import (DEFAULT_MODEL, ZooModel, format_models, get_model,
+                          list_models)
 
 __all__ = [
     'SCHEME', 'WEIGHTS_DIR', 'ChecksumError', 'file_sha256',
     'load_zoo_checkpoint', 'verify_checkpoint', 'weights_path',
-    'DEFAULT_MODEL', 'ZooModel', 'get_model', 'list_models'
+    'DEFAULT_MODEL', 'ZooModel', 'format_models', 'get_model', 'list_models'
 ]

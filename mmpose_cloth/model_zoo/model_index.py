@@ -8,7 +8,7 @@ from typing import Dict, List
 from mmengine.fileio import load
 
 __all__ = ['DEFAULT_MODEL', 'ZooModel', 'index_dir', 'list_models',
-           'get_model']
+           'get_model', 'format_models']
 
 #: The alias of the model ``tools/infer.py`` and the apis use when no model
 #: is named (as MMPose's inferencer aliases ``human``, ``hand``, ...).
@@ -86,3 +86,19 @@ def get_model(name: str = DEFAULT_MODEL) -> ZooModel:
                       else m.name for m in models)
     raise KeyError(f'no model {name!r} in the model zoo; it has: '
                    f'{names or "none"}')
+
+
+def format_models() -> str:
+    """The zoo as ``tools/infer.py --list-models`` prints it: name, aliases,
+    val NE and category accuracy, the default marked."""
+    lines = []
+    for m in list_models():
+        mark = '*' if DEFAULT_MODEL in m.aliases else ' '
+        ne = m.results.get('NE')
+        acc = m.results.get('Category accuracy')
+        lines.append(
+            f'{mark} {m.name}  alias: {", ".join(m.aliases) or "-"}  '
+            f'val NE: {"n/a" if ne is None else f"{ne}%"}  category '
+            f'accuracy: {"n/a" if acc is None else f"{acc}%"}')
+    lines.append('(* the default model)')
+    return '\n'.join(lines)
