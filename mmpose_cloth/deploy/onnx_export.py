@@ -33,7 +33,10 @@ class HeatmapForward(nn.Module):
     ``predict`` decodes; a ``HeatmapHead`` gives its only output. A model
     with a garment-category head
     (:class:`~mmpose_cloth.models.GarmentPoseEstimator`) also gives the
-    category logits from the same features.
+    category logits from the same features; a model whose keypoint head is
+    conditioned on the category (``category_condition``) is conditioned on
+    the predicted one (the argmax of those logits), as
+    ``test_cfg.category_source='predicted'`` predicts in PyTorch.
 
     Args:
         model (nn.Module): a top-down pose estimator (eval mode).
@@ -57,7 +60,18 @@ class HeatmapForward(nn.Module):
     def forward(self, inputs: torch.Tensor
                 ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
         feats = self.model.extract_feat(inputs)
-        out = self.model.head.forward(feats)
+        logits = self.model.category_head.forward(feats) \
+            if self.with_category else None
+        kfeats = feats
+        if getattr(self.model, 'category_condition', None) is not None:
+            if logits is None:
+                raise NotImplementedError(
+                    'the model conditions its keypoints on a given garment '
+                    'category and has no category head: an exported '
+                    'network has no category to condition on')
+            kfeats = tuple(
+                self.model.category_condition(feats, logits.argmax(-1)))
+        out = self.model.head.forward(kfeats)
         if isinstance(out, (list, tuple)):
             out = out[-1]
         if not isinstance(out, torch.Tensor) or out.dim() != 4:
@@ -65,7 +79,7 @@ class HeatmapForward(nn.Module):
                 f'{type(self.model.head).__name__} does not return heatmaps '
                 '(B, K, H, W); only heatmap heads can be exported')
         if self.with_category:
-            return out, self.model.category_head.forward(feats)
+            return out, logits
         return out
 
 
