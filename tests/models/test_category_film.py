@@ -107,3 +107,41 @@ def test_an_unconditioned_checkpoint_loads_and_predicts_the_same():
     for s, t in zip(a, b):
         np.testing.assert_array_equal(s.pred_instances.keypoints,
                                       t.pred_instances.keypoints)
+
+
+def test_onnx_export_conditions_on_the_predicted_category(tmp_path):
+    """The exported network conditions its keypoints on its own category
+    prediction, as category_source='predicted' does in PyTorch."""
+    ort = pytest.importorskip('onnxruntime')
+    pytest.importorskip('onnx')
+    from mmengine.config import Config
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from fashionai_format import fashionai_metainfo
+    from mmpose_cloth.deploy import export_onnx
+    cfg = _film_cfg(category_head=True)
+    model = _build(cfg).eval()
+    _perturb(model.category_condition)
+    model.cfg = Config(dict(model=cfg))
+    model.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
+    onnx_file = str(tmp_path / 'film.onnx')
+    export_onnx(model, onnx_file)
+    x = torch.rand(3, 3, 64, 64)
+    sess = ort.InferenceSession(onnx_file,
+                                providers=['CPUExecutionProvider'])
+    heatmaps, logits = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})
+    model.test_cfg.update(category_source='predicted', output_heatmaps=True)
+    with torch.no_grad():
+        given = ['skirt'] * 3  # ignored: the predicted category counts
+        _, fields, _, labels = model._predict_view(x, _samples(3, given))
+        model.test_cfg['category_source'] = 'given'
+        _, skirt_fields, _, _ = model._predict_view(x, _samples(3, given))
+    np.testing.assert_array_equal(labels.numpy(), logits.argmax(-1))
+    scale = np.abs(heatmaps).max()  # a random head's heatmaps are tiny
+    for hm, f in zip(heatmaps, fields):
+        np.testing.assert_allclose(hm, f.heatmaps.numpy(), rtol=0,
+                                   atol=1e-4 * scale)
+    not_skirt = labels.numpy() != CATEGORIES.index('skirt')
+    assert not_skirt.any()  # so the condition is seen
+    i = int(np.argmax(not_skirt))
+    assert not np.allclose(heatmaps[i], skirt_fields[i].heatmaps.numpy(),
+                           rtol=0, atol=1e-2 * scale)
