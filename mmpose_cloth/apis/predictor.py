@@ -153,6 +153,8 @@ def _onnx_predictor(config, checkpoint: str, device: str,
         return OnnxGarmentPredictor(
             checkpoint, config=None if 'config' in meta else config,
             flip_test=flip_test, providers=providers, num_threads=threads)
+    except NotImplementedError as e:
+        raise InferenceInputError(str(e)) from None
     except ImportError as e:
         raise InferenceInputError(
             f'an .onnx checkpoint needs onnx and onnxruntime '

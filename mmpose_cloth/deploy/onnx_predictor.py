@@ -124,6 +124,12 @@ class OnnxGarmentPredictor(GarmentPredictor):
         self.flip_indices = list(flip)
 
         test_cfg = dict(config.model.get('test_cfg') or {})
+        if test_cfg.get('crop_stage'):
+            raise NotImplementedError(
+                f'{onnx_file}: the config predicts with a crop stage '
+                f"(model.test_cfg['crop_stage']: a second pass on the "
+                f"garment's box), which the ONNX Runtime predictor does not "
+                f'run; use the PyTorch checkpoint')
         self.flip_test = bool(test_cfg.get('flip_test', False)) \
             if flip_test is None else flip_test
         self.flip_mode = test_cfg.get('flip_mode', 'heatmap')
