@@ -58,6 +58,8 @@ fi
 "${pip[@]}" install -q -r requirements/runtime.txt
 "${pip[@]}" install -q -r requirements/tests.txt
 "${pip[@]}" install -q -r requirements/optional.txt  # onnx, onnxruntime, tensorboard
+"${pip[@]}" install -q -r requirements/mim.txt
+"${pip[@]}" install -q --no-deps openmim==0.3.9  # see requirements/mim.txt
 "${pip[@]}" install -q --no-build-isolation --no-deps -e .
 check
 echo "$want" > "$stamp"
