@@ -136,7 +136,7 @@ class FashionAIMetric(BaseMetric):
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
         print_log(format_ne_table(summary), logger=logger)
-        if all(r['pred_category'] is not None for r in results):
+        if all(r.get('pred_category') is not None for r in results):
             # as a submission with the predicted category scores: only that
             # category's keypoints are written, the others are missing
             has = np.asarray(category_mask(), dtype=bool)[[
