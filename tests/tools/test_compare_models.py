@@ -10,6 +10,7 @@ import sys
 
 import cv2
 import pytest
+import torch
 from mmengine.config import Config
 
 from conftest import REPO, load_tool, tiny_topdown_cfg
@@ -56,22 +57,32 @@ def _simcc_cfg(work: str, data: dict) -> dict:
 @pytest.fixture(scope='module')
 def runs(synthetic_coco, tmp_path_factory):
     """Two tiny configs as files, and runs of them trained in this
-    process: the heatmap one with seeds 0 and 1, the SimCC one with 0."""
+    process: the heatmap one with seeds 0 and 1, the SimCC one with 0.
+
+    They train on one thread, as tools/test.py runs below: on an untrained
+    model nearly flat heatmaps make the arg-max of a keypoint flip with the
+    summation order of a convolution, which changes with the thread count
+    (CI's two cores moved NE by 2e-4), and the test compares to 1e-9."""
     from mmengine.runner import Runner
     root = tmp_path_factory.mktemp('compare')
     configs, dirs = {}, {}
-    for name, make in (('heatmap', _heatmap_cfg), ('simcc', _simcc_cfg)):
-        cfg = Config(make(str(root / name), synthetic_coco))
-        configs[name] = str(root / f'tiny_{name}.py')
-        cfg.dump(configs[name])
-        for seed in ((0, 1) if name == 'heatmap' else (0, )):
-            run = root / f'{name}_s{seed}'
-            cfg.work_dir, cfg.randomness = str(run), dict(seed=seed)
-            # MMEngine keeps one visualizer per name in a process: a new
-            # name, or this run's scalars go to the first run's folder
-            cfg.visualizer.name = f'visualizer_{name}_{seed}'
-            Runner.from_cfg(cfg).train()
-            dirs[name, seed] = str(run)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for name, make in (('heatmap', _heatmap_cfg), ('simcc', _simcc_cfg)):
+            cfg = Config(make(str(root / name), synthetic_coco))
+            configs[name] = str(root / f'tiny_{name}.py')
+            cfg.dump(configs[name])
+            for seed in ((0, 1) if name == 'heatmap' else (0, )):
+                run = root / f'{name}_s{seed}'
+                cfg.work_dir, cfg.randomness = str(run), dict(seed=seed)
+                # MMEngine keeps one visualizer per name in a process: a new
+                # name, or this run's scalars go to the first run's folder
+                cfg.visualizer.name = f'visualizer_{name}_{seed}'
+                Runner.from_cfg(cfg).train()
+                dirs[name, seed] = str(run)
+    finally:
+        torch.set_num_threads(threads)
     return dict(root=root, configs=configs, dirs=dirs, data=synthetic_coco)
 
 
