@@ -36,6 +36,10 @@ load_from = ('work_dirs/td-hm_cpn-efficientnet-lite0-film_1xb16-8e_'
              'fashionai-256x256_cpu/epoch_8.pth')
 
 max_epochs = 2
+# the new category head learns at 10x the fine-tuning rate, as in
+# ./td-hm_cpn-efficientnet-lite0-category-joint_1xb16-3e_fashionai-256x256_cpu.py
+optim_wrapper = dict(
+    paramwise_cfg=dict(custom_keys={'category_head': dict(lr_mult=10.0)}))
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 param_scheduler = [
     _base_.param_scheduler[0],
