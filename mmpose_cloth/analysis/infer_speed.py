@@ -148,7 +148,8 @@ def compare_predictor_speeds(config: str,
         compile, onnx, tta, ensemble: the predictors to add.
         batch (int): images per batched call.
         rounds (int): timed rounds.
-        threads (int, optional): torch intra-op threads.
+        threads (int, optional): torch's and ONNX Runtime's intra-op
+            threads.
         device (str): where the PyTorch predictors run.
         out_json (str, optional): where to write the rows.
 
@@ -173,7 +174,7 @@ def compare_predictor_speeds(config: str,
     if compile:
         predictors['compiled'] = load(compile=True)
     if onnx:
-        predictors['onnx'] = load(checkpoint=onnx)
+        predictors['onnx'] = load(checkpoint=onnx, onnx_threads=threads)
     if tta:
         predictors['tta'] = load(tta=True)
     if ensemble:

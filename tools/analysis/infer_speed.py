@@ -47,7 +47,8 @@ def parse_args(argv=None):
     parser.add_argument('--batch', type=int, default=16)
     parser.add_argument('--rounds', type=int, default=5)
     parser.add_argument('--threads', type=int, default=None,
-                        help='torch intra-op threads (default: torch\'s)')
+                        help="torch's and ONNX Runtime's intra-op threads "
+                        '(default: theirs)')
     parser.add_argument('--device', default='cpu')
     parser.add_argument('--out-json')
     return parser.parse_args(argv)
