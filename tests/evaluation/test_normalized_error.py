@@ -275,3 +275,10 @@ def test_predicted_category_ne_is_what_its_submission_scores(
     assert theirs['category_mismatch'] > 50
     assert theirs['NE'] == pytest.approx(
         ours['fashionai/NE_predicted_category'], rel=1e-5)  # CSV rounding
+    for c in CATEGORIES:
+        assert theirs[f'NE/{c}'] == pytest.approx(
+            ours[f'fashionai/NE_predicted_category/{c}'], rel=1e-5), c
+    assert theirs['gross'] == pytest.approx(
+        ours['fashionai/gross_predicted_category'])
+    assert ours['fashionai/gross_predicted_category'] > \
+        ours['fashionai/gross']

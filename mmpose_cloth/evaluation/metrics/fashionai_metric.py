@@ -9,7 +9,7 @@ from mmengine.logging import MMLogger, print_log
 from mmpose.registry import METRICS
 
 from fashionai_format.csv_io import write_submission
-from fashionai_format.schema import (NUM_KEYPOINTS, category_mask,
+from fashionai_format.schema import (CATEGORIES, NUM_KEYPOINTS, category_mask,
                                      keypoint_indices)
 from ..functional import (category_indices, format_ne_table, format_worst,
                           normalized_error)
@@ -46,7 +46,9 @@ class FashionAIMetric(BaseMetric):
     a category head), ``NE_predicted_category`` is the NE of a submission
     that writes the predicted category's keypoints only, as
     ``tools/infer.py`` does without a given category: a keypoint the
-    predicted category lacks counts as missing (error 1).
+    predicted category lacks counts as missing (error 1); with it come
+    ``NE_predicted_category/<category>`` (by the true category) and
+    ``gross_predicted_category``.
 
     Args:
         outfile_prefix (str, optional): if given, also write the predictions
@@ -146,6 +148,10 @@ class FashionAIMetric(BaseMetric):
                 np.where(has[..., None], pred, np.nan), gt, vis,
                 category_indices(cats)).summary()
             summary['NE_predicted_category'] = free['NE']
+            summary['gross_predicted_category'] = free['gross']
+            for c in CATEGORIES:
+                if f'NE/{c}' in free:
+                    summary[f'NE_predicted_category/{c}'] = free[f'NE/{c}']
             print_log(
                 f'NE with the predicted category (its keypoints only, as a '
                 f'submission writes them): {free["NE"]:.2%}', logger=logger)
