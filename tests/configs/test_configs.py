@@ -31,6 +31,31 @@ PER_CATEGORY = [
 ]
 
 
+def _category_of(config: str) -> str:
+    return osp.basename(config)[:-len('-384x384.py')].rsplit('-', 1)[1]
+
+
+def _family_config(config: str) -> str:
+    """The 24-keypoint config a one-category config inherits from."""
+    return config.replace(f'-{_category_of(config)}-384x384.py',
+                          '-384x384.py')
+
+
+#: One category per family takes the training step, each category once
+#: (a family's one-category configs are its 24-keypoint config but for the
+#: category and the keypoint count:
+#: test_per_category_config_is_its_family_config_but_the_category).
+STEPPED_PER_CATEGORY = {
+    p
+    for i, fam in enumerate(sorted({osp.dirname(p) for p in PER_CATEGORY}))
+    for p in PER_CATEGORY if osp.dirname(p) == fam
+    and _category_of(p) == CATEGORIES[i % len(CATEGORIES)]
+}
+STEPPED = [
+    p for p in CONFIGS if p not in PER_CATEGORY or p in STEPPED_PER_CATEGORY
+]
+
+
 #: The head comparison (docs/benchmarks.md, "Heads"): MMPose's heads on
 #: the CPU recipe's ImageNet EfficientNet-Lite0 at 192x192.
 HEAD_CONFIGS = [
@@ -146,8 +171,64 @@ def test_per_category_out_channels_are_the_schemas(config):
         assert cfg.model.head.in_channels == num
 
 
+def _flat(node, prefix: str = '') -> dict:
+    """A config dict as {'model.head.out_channels': 13, ...}."""
+    if isinstance(node, dict):
+        items = node.items()
+    elif isinstance(node, (list, tuple)):
+        items = ((f'[{i}]', v) for i, v in enumerate(node))
+    else:
+        return {prefix: node}
+    out = {}
+    for k, v in items:
+        out.update(_flat(v, f'{prefix}.{k}' if prefix else str(k)))
+    return out
+
+
+#: What a one-category config may change in its family's config (the
+#: datasets base it adds, dataset_info and category_num_keypoints, only
+#: feeds these); CPM's stages predict the heatmaps, so its backbone's
+#: output and its head's input are the keypoints too.
+CATEGORY_KEYS = {
+    'model.head.out_channels', 'model.backbone.out_channels',
+    'model.head.in_channels', 'train_dataloader.dataset.category',
+    'val_dataloader.dataset.category', 'test_dataloader.dataset.category'
+}
+
+
 @pytest.mark.parametrize(
-    'config', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+    'config', PER_CATEGORY, ids=[osp.relpath(p, REPO) for p in PER_CATEGORY])
+def test_per_category_config_is_its_family_config_but_the_category(config):
+    """What the one training step of one category per family checks holds
+    for the family's other categories too."""
+    ignored = ('dataset_info', 'category_num_keypoints', 'category',
+               'num_keypoints')
+
+    def runtime(path):
+        return _flat({
+            k: v
+            for k, v in Config.fromfile(path).to_dict().items()
+            if k not in ignored
+        })
+
+    family, own = runtime(_family_config(config)), runtime(config)
+    changed = {
+        k
+        for k in set(family) | set(own)
+        if family.get(k, '<absent>') != own.get(k, '<absent>')
+    }
+    assert changed and changed <= CATEGORY_KEYS, sorted(changed -
+                                                        CATEGORY_KEYS)
+
+
+def test_one_category_per_family_trains_a_step():
+    families = {osp.dirname(p) for p in PER_CATEGORY}
+    assert len(STEPPED_PER_CATEGORY) == len(families)
+    assert {_category_of(p) for p in STEPPED_PER_CATEGORY} == set(CATEGORIES)
+
+
+@pytest.mark.parametrize(
+    'config', STEPPED, ids=[osp.relpath(p, REPO) for p in STEPPED])
 def test_config_trains_one_step_and_predicts(config, synthetic_split):
     init_default_scope('mmpose')
     torch.manual_seed(0)
