@@ -95,6 +95,11 @@ class ComparisonSettings:
         speed_images (int): synthetic images per category for the speed
             measurement's batch, of ``speed_image_size`` (W, H).
         labels (list[str], optional): a table name per config.
+        costs_from (str, optional): the JSON of an earlier comparison of
+            these configs (:func:`save_comparison`): its measured costs,
+            machine and settings are taken instead of measuring again (the
+            cost does not depend on the training runs; every config must
+            be in it).
     """
     configs: Sequence[str]
     work_dirs: Dict[str, List[str]] = field(default_factory=dict)
@@ -112,6 +117,7 @@ class ComparisonSettings:
     speed_images: int = 2
     speed_image_size: Tuple[int, int] = (512, 512)
     labels: Optional[Sequence[str]] = None
+    costs_from: Optional[str] = None
 
 
 @dataclass
@@ -369,14 +375,48 @@ def run_comparison(s: ComparisonSettings, command: str = '',
                 _read(m, m.work_dirs)
                 m.failed = [failed[d] for d in m.missing if d in failed]
     machine = ''
-    if s.speed:
-        costs, machine = measure_costs(s.configs, s, progress)
-        for m, c in zip(models, costs):
-            m.cost = c
     settings = dict(seeds=list(s.seeds), threads=s.threads, batch=s.batch,
                     iters=s.iters, warmup=s.warmup, speed=s.speed,
                     memory=s.memory)
+    if s.costs_from:
+        earlier = load_comparison(s.costs_from)
+        for m, c in zip(models, costs_of(earlier, s.configs,
+                                         s.costs_from)):
+            m.cost = c
+        machine = earlier.machine
+        settings.update({k: earlier.settings.get(k) for k in COST_SETTINGS},
+                        costs_from=s.costs_from)
+    elif s.speed:
+        costs, machine = measure_costs(s.configs, s, progress)
+        for m, c in zip(models, costs):
+            m.cost = c
     return Comparison(models, machine, settings, command)
+
+
+#: the settings of a cost measurement, carried with its costs
+COST_SETTINGS = ('threads', 'batch', 'iters', 'warmup', 'speed', 'memory')
+
+
+def costs_of(earlier: 'Comparison', configs: Sequence[str],
+             source: str = 'the earlier comparison') -> List[ModelCost]:
+    """The cost ``earlier`` measured for each config, matched by config
+    file name.
+
+    Raises:
+        ValueError: a config it does not have, or has without a measured
+            cost, named with ``source``.
+    """
+    by_name = {osp.basename(m.config): m for m in earlier.models}
+    out = []
+    for config in configs:
+        m = by_name.get(osp.basename(config))
+        if m is None or m.cost.params_m is None:
+            raise ValueError(
+                f'{source} has no measured cost of {config} (it has: '
+                f'{", ".join(sorted(by_name)) or "no configs"}); measure '
+                'again without --costs-from')
+        out.append(m.cost)
+    return out
 
 
 # -- the table ---------------------------------------------------------------
@@ -452,7 +492,10 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
         'its `save_best` kept), the mean over the runs with each run in '
         'brackets; per category and gross failures (images whose own NE is '
         'over 50%) are means over the runs. '
-        + (f'Cost measured side by side in one run on {c.machine}, '
+        + (f'Cost measured side by side in one run on {c.machine}'
+           + (f' (taken from `{c.settings["costs_from"]}`, an earlier '
+              'measurement of the same configs)'
+              if c.settings.get('costs_from') else '') + ', '
            f'the configs\' repetitions interleaved '
            f'({c.settings.get("iters")} rounds): '
            f'params and GFLOPs of one forward pass, training images/s '

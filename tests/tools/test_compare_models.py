@@ -207,3 +207,29 @@ def test_costs_are_measured_side_by_side(runs, tool, tmp_path):
     assert 'n/a' not in row
     img = cv2.imread(str(tmp_path / 'heads.png'))
     assert img is not None and img.std() > 10
+
+    # --costs-from: the same costs again without measuring, matched by
+    # config (here in the other order), the machine they were measured on
+    # named, and a config the earlier JSON lacks refused by name
+    again = tmp_path / 'again' / 'heads.md'
+    again.parent.mkdir()
+    assert tool.main([
+        '--work-dirs', f'{sc}={runs["dirs"]["simcc", 0]}',
+        f'{hm}={runs["dirs"]["heatmap", 0]}', '--costs-from',
+        str(tmp_path / 'heads.json'), '--out', str(again)
+    ]) == 0
+    simcc2, heat2 = json.loads(
+        (tmp_path / 'again' / 'heads.json').read_text())['models']
+    assert (simcc2['cost'], heat2['cost']) == (simcc['cost'], heat['cost'])
+    text = again.read_text()
+    assert 'heads.json`, an earlier measurement' in text
+    first = json.loads((tmp_path / 'heads.json').read_text())
+    assert first['machine'] and first['machine'] in text
+    lonely = tmp_path / 'lonely.py'
+    lonely.write_text(open(hm).read())
+    with pytest.raises(ValueError, match='no measured cost of .*lonely.py'):
+        tool.main([
+            '--work-dirs', f'{lonely}={runs["dirs"]["heatmap", 0]}',
+            '--costs-from',
+            str(tmp_path / 'heads.json'), '--out', str(tmp_path / 'x.md')
+        ])

@@ -81,6 +81,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         default={}, help='overrides for the trainings, as '
                         'tools/train.py --cfg-options')
+    parser.add_argument('--costs-from', metavar='JSON', default=None,
+                        help='take the costs (and the machine they were '
+                        'measured on) from the JSON of an earlier '
+                        'comparison of these configs instead of measuring '
+                        'again')
     parser.add_argument('--no-speed', action='store_true',
                         help='skip the cost measurement (n/a in the table)')
     parser.add_argument('--no-memory', action='store_true',
@@ -157,7 +162,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         threads=args.threads, cfg_options=dict(args.cfg_options),
         speed=not args.no_speed, batch=args.batch, iters=args.iters,
         warmup=args.warmup, memory=not args.no_memory,
-        speed_images=args.speed_images, labels=args.labels)
+        speed_images=args.speed_images, labels=args.labels,
+        costs_from=args.costs_from)
     command = _command(argv)
     result = run_comparison(settings, command, progress=print)
     write_markdown(result, args.out, args.title, chart=args.png)
