@@ -440,6 +440,14 @@ def _duration(seconds: Optional[float]) -> str:
         f'{minutes / 60:.1f} h'
 
 
+def _runs_cell(m: ComparedModel) -> str:
+    """Runs read of runs wanted, and how many of them stopped before
+    their last epoch (their NE is an interim one)."""
+    cell = f'{len(m.runs)}/{len(m.work_dirs)}'
+    unfinished = sum(not r.finished for r in m.runs)
+    return cell + (f' ({unfinished} unfinished)' if unfinished else '')
+
+
 def _ne_cell(m: ComparedModel) -> str:
     vals = m.values('all')
     if not vals:
@@ -521,7 +529,7 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
         flip = '' if m.flip_test else ' (no flip)'
         cells = [
             m.label, f'`{m.head}`', f'`{m.codec}`',
-            f'{len(m.runs)}/{len(m.work_dirs)}', _ne_cell(m),
+            _runs_cell(m), _ne_cell(m),
             *(_pct(m.mean(cat)) for cat in CATEGORIES),
             _pct(m.mean('gross'), 1), _num(k.params_m, '.2f'),
             _num(k.gflops, '.2f'), train,

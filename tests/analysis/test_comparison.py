@@ -114,3 +114,20 @@ def test_which_differences_hold():
     assert row_f.count(NA) == 12 and '| 0/0 |' in row_f
     row_a = next(r for r in text.splitlines() if r.startswith('| A |'))
     assert '| 13.10 (13.00, 13.20) |' in row_a and '| 10.0 |' in row_a
+
+
+def test_a_run_still_training_is_marked_in_the_table():
+    """A run stopped before its last epoch (a session's end, a killed
+    job) gives an interim NE: the table says so, the runs list too."""
+    done, partial = _model('G', [0.14, 0.16]).runs
+    partial.progress = (3, 8)
+    done.progress = (8, 8)
+    g = ComparedModel(label='G', config='G.py', head='H', codec='C',
+                      input_size=[192, 192], flip_test=True,
+                      work_dirs=['G0', 'G1', 'G2'], runs=[done, partial],
+                      missing=['G2'])
+    text = format_markdown(Comparison([g], settings=dict(speed=False)))
+    row = next(r for r in text.splitlines() if r.startswith('| G |'))
+    assert '| 2/3 (1 unfinished) |' in row
+    assert 'epoch 3/8 (not finished)' in text
+    assert 'epoch 8/8 |' in text
