@@ -10,8 +10,11 @@ For every config, :func:`run_comparison`
   the seed, the wall-clock and CPU time);
 * with ``train``, first trains the missing ``seed<k>`` runs, each in its
   own process with one torch thread (:func:`~.train_runs.train_runs`, what
-  ``tools/train.py CONFIG --cfg-options randomness.seed=k`` does);
-* measures the cost of all configs in one run, their repetitions
+  ``tools/train.py CONFIG --cfg-options randomness.seed=k`` does), and
+  resumes those stopped before their last epoch from their
+  ``last_checkpoint`` (a session's end: :func:`to_train`);
+* measures the cost (or takes it from an earlier comparison's JSON,
+  ``costs_from``) of all configs in one run, their repetitions
   interleaved round-robin so that noise hits them alike (the benchmark's
   :class:`~.model_bench.ModelBench` and ``measure_*`` functions):
   parameters, GFLOPs of one forward pass, training images/s (forward,
@@ -277,6 +280,19 @@ def resolve_runs(s: ComparisonSettings) -> List[RunPlan]:
     return out
 
 
+def resumable(work_dir: str) -> bool:
+    """Whether ``work_dir`` has a checkpoint to resume from (MMEngine's
+    ``last_checkpoint``)."""
+    return osp.isfile(osp.join(work_dir, 'last_checkpoint'))
+
+
+def to_train(model: ComparedModel) -> List[str]:
+    """The work dirs ``--train`` (re)starts: the missing runs, and those
+    stopped before their last epoch (resumed where they can be)."""
+    return model.missing + [r.work_dir for r in model.runs
+                            if not r.finished]
+
+
 def _read(model: ComparedModel, dirs: Sequence[str]) -> None:
     model.runs, model.missing = [], []
     for d in dirs:
@@ -363,17 +379,22 @@ def run_comparison(s: ComparisonSettings, command: str = '',
     for m in models:
         _read(m, m.work_dirs)
     if s.train:
-        jobs = [TrainJob(m.config, d, trainable[d], dict(s.cfg_options))
+        jobs = [TrainJob(m.config, d, trainable[d], dict(s.cfg_options),
+                         resume=resumable(d))
                 for m, (_, _, trainable) in zip(models, plan)
-                for d in m.missing if d in trainable]
+                for d in to_train(m) if d in trainable]
         if jobs:
-            _log(progress, f'{len(jobs)} run(s) to train, {s.parallel} at '
-                 f'a time, {s.threads} torch thread(s) each')
+            resumed = sum(j.resume for j in jobs)
+            _log(progress, f'{len(jobs)} run(s) to train'
+                 + (f' ({resumed} resumed from their last checkpoint)'
+                    if resumed else '')
+                 + f', {s.parallel} at a time, {s.threads} torch thread(s) '
+                 'each')
             outcomes = train_runs(jobs, s.parallel, s.threads, progress)
             failed = {o.job.work_dir: o.log for o in outcomes if not o.ok}
             for m in models:
                 _read(m, m.work_dirs)
-                m.failed = [failed[d] for d in m.missing if d in failed]
+                m.failed = [failed[d] for d in to_train(m) if d in failed]
     machine = ''
     settings = dict(seeds=list(s.seeds), threads=s.threads, batch=s.batch,
                     iters=s.iters, warmup=s.warmup, speed=s.speed,

@@ -4,7 +4,10 @@ randomness.seed=SEED`` does (the same runner, hooks and compile setting),
 with ``--threads`` torch threads::
 
     python -m mmpose_cloth.analysis.train_child CONFIG WORK_DIR --seed 0 \\
-        [--threads 1] [--cfg-options key=value ...]
+        [--threads 1] [--resume] [--cfg-options key=value ...]
+
+``--resume`` continues from ``WORK_DIR/last_checkpoint`` (``tools/train.py
+--resume``).
 """
 import argparse
 import os
@@ -20,6 +23,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     parser.add_argument('work_dir')
     parser.add_argument('--seed', type=int, required=True)
     parser.add_argument('--threads', type=int, default=1)
+    parser.add_argument('--resume', action='store_true')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', '0')
@@ -37,6 +41,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     cfg.randomness = dict(cfg.get('randomness') or {}, seed=args.seed)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
+    cfg.resume = args.resume
     cfg = with_compile_hook(cfg)
     if 'preprocess_cfg' in cfg:
         cfg.model.setdefault('data_preprocessor',

@@ -6,7 +6,10 @@ CONFIG WORK_DIR --seed S`` for every :class:`TrainJob` (``jobs`` at a
 time), waits for it with ``os.wait4`` and writes its wall-clock and CPU
 seconds (user + system of the process and its dataloader workers) to
 ``<work_dir>/train_time.json``, which :func:`~.work_dirs.read_run` reads
-back. The child's output goes to ``<work_dir>/train_stdout.log``.
+back. A job with ``resume`` continues the work dir's ``last_checkpoint``
+(MMEngine's ``resume=True``): the record then sums the timed segments, and
+says when a segment went untimed (one killed with its parent, at a
+session's end). The child's output goes to ``<work_dir>/train_stdout.log``.
 """
 import json
 import os
@@ -18,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
-from .work_dirs import TIME_FILE
+from .work_dirs import TIME_FILE, run_folders
 
 __all__ = ['TrainJob', 'TrainOutcome', 'train_runs', 'train_command']
 
@@ -30,11 +33,13 @@ _PACKAGE_PARENT = osp.dirname(
 @dataclass
 class TrainJob:
     """One training run: ``config`` with ``randomness.seed=seed`` into
-    ``work_dir``; ``cfg_options`` as ``tools/train.py --cfg-options``."""
+    ``work_dir``; ``cfg_options`` as ``tools/train.py --cfg-options``;
+    ``resume``: continue from the work dir's ``last_checkpoint``."""
     config: str
     work_dir: str
     seed: int
     cfg_options: Dict[str, object] = field(default_factory=dict)
+    resume: bool = False
 
 
 @dataclass
@@ -56,10 +61,25 @@ def train_command(job: TrainJob, threads: int = 1) -> List[str]:
     cmd = [sys.executable, '-m', 'mmpose_cloth.analysis.train_child',
            job.config, job.work_dir, '--seed', str(job.seed),
            '--threads', str(threads)]
+    if job.resume:
+        cmd.append('--resume')
     if job.cfg_options:
         cmd.append('--cfg-options')
         cmd += [f'{k}={v}' for k, v in job.cfg_options.items()]
     return cmd
+
+
+def _timed_segments(work_dir: str) -> List[dict]:
+    """The timed segments of an earlier record of ``work_dir`` (none if
+    it has no record)."""
+    path = osp.join(work_dir, TIME_FILE)
+    if not osp.isfile(path):
+        return []
+    with open(path) as f:
+        record = json.load(f)
+    old = [dict(wall_s=record['wall_s'], cpu_s=record['cpu_s'],
+                returncode=record.get('returncode', 0))]
+    return list(record.get('segments') or old)
 
 
 def _run_one(job: TrainJob, threads: int,
@@ -72,7 +92,8 @@ def _run_one(job: TrainJob, threads: int,
     log = osp.join(job.work_dir, 'train_stdout.log')
     cmd = train_command(job, threads)
     if progress:
-        progress(f'training {osp.basename(job.config)} seed {job.seed} -> '
+        progress(f'{"resuming" if job.resume else "training"} '
+                 f'{osp.basename(job.config)} seed {job.seed} -> '
                  f'{job.work_dir}')
     t0 = time.perf_counter()
     with open(log, 'w') as out:
@@ -82,13 +103,21 @@ def _run_one(job: TrainJob, threads: int,
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
-    record = dict(config=job.config, seed=job.seed, wall_s=wall, cpu_s=cpu,
+    segment = dict(wall_s=wall, cpu_s=cpu, returncode=proc.returncode,
+                   command=cmd, folders=len(run_folders(job.work_dir)))
+    segments = _timed_segments(job.work_dir) if job.resume else []
+    segments.append(segment)
+    # read_run trusts the sums when the last segment finished the run and
+    # every run folder of the work dir was a timed segment
+    record = dict(config=job.config, seed=job.seed,
+                  wall_s=sum(s['wall_s'] for s in segments),
+                  cpu_s=sum(s['cpu_s'] for s in segments),
                   returncode=proc.returncode, threads=threads,
                   command=cmd, cfg_options={k: repr(v) for k, v in
-                                            job.cfg_options.items()})
-    if proc.returncode == 0:  # read_run trusts only a finished run's times
-        with open(osp.join(job.work_dir, TIME_FILE), 'w') as f:
-            json.dump(record, f, indent=1)
+                                            job.cfg_options.items()},
+                  segments=segments)
+    with open(osp.join(job.work_dir, TIME_FILE), 'w') as f:
+        json.dump(record, f, indent=1)
     if progress:
         progress(f'{"done" if proc.returncode == 0 else "FAILED"}: '
                  f'{osp.basename(job.config)} seed {job.seed} in '

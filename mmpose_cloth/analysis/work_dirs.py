@@ -241,13 +241,30 @@ def read_run(work_dir: str) -> TrainedRun:
                      best_checkpoint=ckpts[-1] if ckpts else None,
                      seed=seed, progress=progress, by_epoch=by_epoch,
                      config=config_path)
-    timing = osp.join(work_dir, TIME_FILE)
-    if osp.isfile(timing):
-        with open(timing) as f:
-            t = json.load(f)
+    t = _time_record(work_dir)
+    if t is not None:
         run.wall_s, run.cpu_s = t.get('wall_s'), t.get('cpu_s')
         run.timing = 'measured'
     else:
         run.wall_s = _log_wall_s(work_dir)
         run.timing = 'log' if run.wall_s is not None else ''
     return run
+
+
+def _time_record(work_dir: str) -> Optional[dict]:
+    """The ``TIME_FILE`` record, where it times the whole run: its last
+    segment ended well and every ``<timestamp>`` folder (a start or a
+    resumption) was a timed segment. Otherwise (a segment killed with the
+    process that timed it, a run still training) ``None``: the wall-clock
+    then comes from the logs and the CPU time is not known."""
+    path = osp.join(work_dir, TIME_FILE)
+    if not osp.isfile(path):
+        return None
+    with open(path) as f:
+        t = json.load(f)
+    if t.get('returncode', 0) != 0:
+        return None
+    segments = t.get('segments')
+    if segments is not None and len(segments) != len(run_folders(work_dir)):
+        return None
+    return t

@@ -3,8 +3,11 @@ two iterations on the synthetic split: the table's NE is what tools/test.py
 reports for the same best checkpoints; missing runs are trained (one process
 each, timed) or shown as n/a; the cost columns are measured. No timing is
 asserted: the machine is shared."""
+import glob
 import json
+import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 
@@ -182,6 +185,43 @@ def test_missing_runs_are_trained_in_their_own_process(runs, tool,
     # the given run is read, not retrained
     assert simcc['runs'][0]['work_dir'] == runs['dirs']['simcc', 0]
     assert not (root / 'tiny_simcc').exists()
+
+
+def test_an_interrupted_run_is_resumed_not_retrained(runs, tool, tmp_path):
+    """A run stopped at iteration 2 of 4 (a session's end): --train
+    continues it from its last checkpoint to 4, in a second run folder;
+    its first segment was not timed, so the table's wall-clock comes from
+    the logs of both folders and its CPU time is not claimed."""
+    hm = Config.fromfile(runs['configs']['heatmap'])
+    hm.train_cfg.max_iters = 4
+    config = tmp_path / 'tiny_heatmap4.py'
+    hm.dump(str(config))
+    work = tmp_path / 'root' / 'tiny_heatmap4' / 'seed0'
+    shutil.copytree(runs['dirs']['heatmap', 0], work)
+    for dumped in glob.glob(str(work / '*' / 'vis_data' / 'config.py')):
+        shutil.copy(config, dumped)  # the run of this config, cut at 2 of 4
+    last = sorted(glob.glob(str(work / 'iter_*.pth')))[-1]
+    (work / 'last_checkpoint').write_text(last)
+    before = set(os.listdir(work))
+    out = tmp_path / 'heads.md'
+    assert tool.main([
+        str(config), '--work-root', str(tmp_path / 'root'), '--train',
+        '--seeds', '0', '--no-speed', '--out', str(out)
+    ]) == 0
+    (run, ) = json.loads((tmp_path / 'heads.json').read_text())[
+        'models'][0]['runs']
+    assert run['progress'] == [4, 4] and run['finished']
+    new_folders = sorted(set(os.listdir(work)) - before)
+    assert len([f for f in new_folders if f[:8].isdigit()]) == 1
+    assert 'iter_4.pth' in new_folders and 'iter_1.pth' not in new_folders
+    stamp = next(f for f in new_folders if f[:8].isdigit())
+    log = (work / stamp / f'{stamp}.log').read_text()
+    # MMEngine's own warning on resuming at iteration 2
+    assert 'Advance dataloader 2 steps' in log
+    timed = json.loads((work / 'train_time.json').read_text())
+    assert '--resume' in timed['command'] and len(timed['segments']) == 1
+    assert run['timing'] == 'log' and run['cpu_s'] is None
+    assert run['wall_s'] is not None
 
 
 def test_costs_are_measured_side_by_side(runs, tool, tmp_path):

@@ -7,7 +7,9 @@ validation metrics in MMEngine's ``<timestamp>/vis_data/scalars.json``);
 ``--train`` first trains the missing ones, ``<work-root>/<config
 name>/seed<k>`` for each ``--seeds`` value, each in its own process with one
 torch thread (what ``tools/train.py CONFIG --cfg-options
-randomness.seed=k`` does), timing wall-clock and CPU. The cost of all
+randomness.seed=k`` does), timing wall-clock and CPU; a run stopped
+before its last epoch (a session's end) is resumed from its last
+checkpoint. The cost of all
 configs is then measured side by side in this process, interleaved. The
 markdown starts with the command that made it; an unknown cell is ``n/a``.
 
@@ -72,7 +74,8 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         '0 1)')
     parser.add_argument('--train', action='store_true',
                         help='train the missing runs under --work-root '
-                        'first')
+                        'first, and resume those stopped before their last '
+                        'epoch from their last checkpoint')
     parser.add_argument('--jobs', type=int, default=1,
                         help='training processes at a time (default 1)')
     parser.add_argument('--threads', type=int, default=1,
