@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
-from .work_dirs import TIME_FILE, run_folders
+from .work_dirs import TIME_FILE
 
 __all__ = ['TrainJob', 'TrainOutcome', 'train_runs', 'train_command']
 
@@ -70,16 +70,13 @@ def train_command(job: TrainJob, threads: int = 1) -> List[str]:
 
 
 def _timed_segments(work_dir: str) -> List[dict]:
-    """The timed segments of an earlier record of ``work_dir`` (none if
-    it has no record)."""
+    """The timed segments of ``work_dir``'s earlier record (none without
+    one)."""
     path = osp.join(work_dir, TIME_FILE)
     if not osp.isfile(path):
         return []
     with open(path) as f:
-        record = json.load(f)
-    old = [dict(wall_s=record['wall_s'], cpu_s=record['cpu_s'],
-                returncode=record.get('returncode', 0))]
-    return list(record.get('segments') or old)
+        return list(json.load(f).get('segments', []))
 
 
 def _run_one(job: TrainJob, threads: int,
@@ -104,7 +101,7 @@ def _run_one(job: TrainJob, threads: int,
     proc.returncode = os.waitstatus_to_exitcode(status)
     cpu = usage.ru_utime + usage.ru_stime
     segment = dict(wall_s=wall, cpu_s=cpu, returncode=proc.returncode,
-                   command=cmd, folders=len(run_folders(job.work_dir)))
+                   command=cmd)
     segments = _timed_segments(job.work_dir) if job.resume else []
     segments.append(segment)
     # read_run trusts the sums when the last segment finished the run and
