@@ -153,11 +153,23 @@ class ComparedModel:
     failed: List[str] = field(default_factory=list)  #: training logs
     cost: ModelCost = field(default_factory=ModelCost)
 
+    @property
+    def interim(self) -> bool:
+        """Whether the model has runs but none has reached its last epoch
+        (its figures are interim ones)."""
+        return bool(self.runs) and not any(r.finished for r in self.runs)
+
+    def scored_runs(self) -> List[TrainedRun]:
+        """The runs the model's figures are over: the finished ones; only
+        where none has finished yet, the unfinished ones (``interim``). An
+        interim NE is never averaged with a final one."""
+        return [r for r in self.runs if r.finished] or list(self.runs)
+
     def values(self, what: str = 'all') -> List[float]:
-        """Each run's NE (``what``: 'all' or a category) or ``'gross'``
-        share, as fractions."""
+        """Each scored run's NE (``what``: 'all' or a category) or
+        ``'gross'`` share, as fractions (see :meth:`scored_runs`)."""
         out = []
-        for r in self.runs:
+        for r in self.scored_runs():
             if what == 'gross':
                 v = next((v for k, v in r.metrics.items()
                           if k.split('/')[-1] == 'gross'), None)
@@ -473,9 +485,11 @@ def _ne_cell(m: ComparedModel) -> str:
     vals = m.values('all')
     if not vals:
         return NA
+    note = ' (interim)' if m.interim else ''
     if len(vals) == 1:
-        return _pct(vals[0])
-    return f'{_pct(statistics.fmean(vals))} ({", ".join(map(_pct, vals))})'
+        return _pct(vals[0]) + note
+    return (f'{_pct(statistics.fmean(vals))} '
+            f'({", ".join(map(_pct, vals))}){note}')
 
 
 def differences(
@@ -485,11 +499,11 @@ def differences(
     ``(better, worse, points, verdict)``; the verdict says whether the
     difference holds over the seeds (every seed of one below every seed
     of the other), is within their spread, or cannot be told (a model
-    with one run)."""
+    with one run). Models without a finished run are left out."""
     out = []
     for a, b in itertools.combinations(models, 2):
         va, vb = a.values('all'), b.values('all')
-        if not va or not vb:
+        if not va or not vb or a.interim or b.interim:
             continue
         if statistics.fmean(va) > statistics.fmean(vb):
             (a, va), (b, vb) = (b, vb), (a, va)
@@ -518,9 +532,11 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
     ref = c.models[0].label
     lines += [
         'NE (%): the validation NE of each run\'s best checkpoint (the one '
-        'its `save_best` kept), the mean over the runs with each run in '
-        'brackets; per category and gross failures (images whose own NE is '
-        'over 50%) are means over the runs. '
+        'its `save_best` kept), the mean over the finished runs with each '
+        'in brackets (a run stopped before its last epoch counts only '
+        'where a model has no finished run: `(interim)`); per category and '
+        'gross failures (images whose own NE is over 50%) are means over '
+        'the same runs. '
         + (f'Cost measured side by side in one run on {c.machine}'
            + (f' (taken from `{c.settings["costs_from"]}`, an earlier '
               'measurement of the same configs)'

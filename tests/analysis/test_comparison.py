@@ -131,3 +131,18 @@ def test_a_run_still_training_is_marked_in_the_table():
     assert '| 2/3 (1 unfinished) |' in row
     assert 'epoch 3/8 (not finished)' in text
     assert 'epoch 8/8 |' in text
+    # the interim 16% is not averaged with the finished 14%
+    assert g.values('all') == [0.14] and '| 14.00 |' in row
+    h = _model('H', [0.15])
+    assert [x[:2] for x in differences([g, h])] == [('G', 'H')]
+    # a model with nothing finished shows its interim NE, said so, and is
+    # left out of the differences (an interim NE decides nothing)
+    only_partial = ComparedModel(label='P', config='P.py', head='H',
+                                 codec='C', input_size=[192, 192],
+                                 flip_test=True, work_dirs=['P1'],
+                                 runs=[partial])
+    text = format_markdown(Comparison([only_partial, h],
+                                      settings=dict(speed=False)))
+    row = next(r for r in text.splitlines() if r.startswith('| P |'))
+    assert '| 16.00 (interim) |' in row
+    assert differences([only_partial, h]) == []
