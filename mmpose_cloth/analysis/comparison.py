@@ -13,6 +13,11 @@ For every config, :func:`run_comparison`
   ``tools/train.py CONFIG --cfg-options randomness.seed=k`` does), and
   resumes those stopped before their last epoch from their
   ``last_checkpoint`` (a session's end: :func:`to_train`);
+* with ``runs_from`` (an earlier comparison's JSON), takes a run that is
+  no longer on disk from that record instead of calling it missing: a
+  machine that loses its work dirs between sessions (CI, a lent one, a
+  fresh clone) keeps the runs it trained, and ``train`` adds only what the
+  record lacks (:func:`recorded_runs`);
 * measures the cost (or takes it from an earlier comparison's JSON,
   ``costs_from``) of all configs in one run, their repetitions
   interleaved round-robin so that noise hits them alike (the benchmark's
@@ -46,7 +51,7 @@ __all__ = [
     'ComparisonSettings', 'ModelCost', 'ComparedModel', 'Comparison',
     'run_comparison', 'resolve_runs', 'measure_costs', 'differences',
     'format_markdown', 'write_markdown', 'save_comparison',
-    'load_comparison', 'plot_comparison', 'NA'
+    'load_comparison', 'plot_comparison', 'recorded_runs', 'NA'
 ]
 
 #: what a cell says when the figure is unknown (a run not done)
@@ -103,6 +108,10 @@ class ComparisonSettings:
             machine and settings are taken instead of measuring again (the
             cost does not depend on the training runs; every config must
             be in it).
+        runs_from (str, optional): the JSON of an earlier comparison:
+            a run of it whose work dir is not on disk is taken from it
+            (marked as recorded there) instead of counting as missing; a
+            run on disk is always read from disk.
     """
     configs: Sequence[str]
     work_dirs: Dict[str, List[str]] = field(default_factory=dict)
@@ -121,6 +130,7 @@ class ComparisonSettings:
     speed_image_size: Tuple[int, int] = (512, 512)
     labels: Optional[Sequence[str]] = None
     costs_from: Optional[str] = None
+    runs_from: Optional[str] = None
 
 
 @dataclass
@@ -305,13 +315,37 @@ def to_train(model: ComparedModel) -> List[str]:
                             if not r.finished]
 
 
-def _read(model: ComparedModel, dirs: Sequence[str]) -> None:
+#: the key of :attr:`TrainedRun.extra` naming the JSON a run was taken
+#: from (see :func:`recorded_runs`)
+RECORDED_IN = 'recorded_in'
+
+
+def recorded_runs(path: str) -> Dict[str, TrainedRun]:
+    """The runs of an earlier comparison's JSON by their work dir
+    (absolute), each marked with the JSON it came from
+    (``extra['recorded_in']``; a run it had itself taken from an older
+    record keeps that one's name)."""
+    out = {}
+    for m in load_comparison(path).models:
+        for r in m.runs:
+            r.extra.setdefault(RECORDED_IN, path)
+            out[osp.abspath(r.work_dir)] = r
+    return out
+
+
+def _read(model: ComparedModel, dirs: Sequence[str],
+          recorded: Optional[Dict[str, TrainedRun]] = None) -> None:
+    """Each of ``dirs`` read from disk, else taken from ``recorded``
+    (:func:`recorded_runs`), else missing."""
     model.runs, model.missing = [], []
     for d in dirs:
         try:
             model.runs.append(read_run(d))
         except (RunNotFound, OSError):
-            model.missing.append(d)
+            if recorded and osp.abspath(d) in recorded:
+                model.runs.append(recorded[osp.abspath(d)])
+            else:
+                model.missing.append(d)
 
 
 def measure_costs(configs: Sequence[str], s: ComparisonSettings,
@@ -388,8 +422,9 @@ def run_comparison(s: ComparisonSettings, command: str = '',
         ComparedModel(label=lab, config=c, work_dirs=dirs, **i)
         for lab, (c, dirs, _), i in zip(labels, plan, info)
     ]
+    recorded = recorded_runs(s.runs_from) if s.runs_from else None
     for m in models:
-        _read(m, m.work_dirs)
+        _read(m, m.work_dirs, recorded)
     if s.train:
         jobs = [TrainJob(m.config, d, trainable[d], dict(s.cfg_options),
                          resume=resumable(d))
@@ -405,12 +440,14 @@ def run_comparison(s: ComparisonSettings, command: str = '',
             outcomes = train_runs(jobs, s.parallel, s.threads, progress)
             failed = {o.job.work_dir: o.log for o in outcomes if not o.ok}
             for m in models:
-                _read(m, m.work_dirs)
+                _read(m, m.work_dirs, recorded)
                 m.failed = [failed[d] for d in to_train(m) if d in failed]
     machine = ''
     settings = dict(seeds=list(s.seeds), threads=s.threads, batch=s.batch,
                     iters=s.iters, warmup=s.warmup, speed=s.speed,
                     memory=s.memory)
+    if s.runs_from:
+        settings['runs_from'] = s.runs_from
     if s.costs_from:
         earlier = load_comparison(s.costs_from)
         for m, c in zip(models, costs_of(earlier, s.configs,
@@ -601,7 +638,9 @@ def format_markdown(c: Comparison, title: str = 'Pose heads on FashionAI',
             lines.append(
                 f'| {m.label} | {NA if r.seed is None else r.seed} | '
                 f'{_pct(ne_and_counts(r.metrics)[0].get("all"))} | {prog} | '
-                f'{wall} | {_duration(r.cpu_s)} | `{r.work_dir}` |')
+                f'{wall} | {_duration(r.cpu_s)} | `{r.work_dir}`'
+                + (f' (recorded in `{r.extra[RECORDED_IN]}`)'
+                   if RECORDED_IN in r.extra else '') + ' |')
         for d in m.missing:
             failed = [f for f in m.failed if osp.dirname(f) == d]
             why = f'training failed, see `{failed[0]}`' if failed else \

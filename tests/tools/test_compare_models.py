@@ -8,6 +8,7 @@ import json
 import os
 import os.path as osp
 import shutil
+import statistics
 import subprocess
 import sys
 
@@ -273,3 +274,55 @@ def test_costs_are_measured_side_by_side(runs, tool, tmp_path):
             '--costs-from',
             str(tmp_path / 'heads.json'), '--out', str(tmp_path / 'x.md')
         ])
+
+
+def test_runs_lost_from_disk_are_taken_from_the_record(runs, tool,
+                                                       tmp_path):
+    """A fresh machine (a new session, CI) has lost the work dirs of the
+    runs an earlier comparison trained: --runs-from takes them from that
+    comparison's JSON, marked as recorded there, and --train trains only
+    what neither the disk nor the record has; a run on disk is read from
+    disk."""
+    hm = runs['configs']['heatmap']
+    root = tmp_path / 'root'
+    for seed in (0, 1):
+        shutil.copytree(runs['dirs']['heatmap', seed],
+                        root / 'tiny_heatmap' / f'seed{seed}')
+    first = tmp_path / 'first' / 'heads.md'
+    first.parent.mkdir()
+    args = [hm, '--work-root', str(root), '--seeds', '0', '1', '--no-speed']
+    assert tool.main(args + ['--out', str(first)]) == 0
+    record = tmp_path / 'first' / 'heads.json'
+    (was0, was1) = json.loads(record.read_text())['models'][0]['runs']
+
+    shutil.rmtree(root / 'tiny_heatmap' / 'seed1')  # the session's end
+    lost = tmp_path / 'lost' / 'heads.md'
+    lost.parent.mkdir()
+    assert tool.main(args + ['--out', str(lost)]) == 0
+    (only, ) = json.loads((lost.parent / 'heads.json').read_text())[
+        'models'][0]['runs']
+    assert only['seed'] == 0
+    assert 'not trained' in lost.read_text()
+
+    again = tmp_path / 'again' / 'heads.md'
+    again.parent.mkdir()
+    assert tool.main(args + ['--runs-from', str(record), '--seeds', '0', '1',
+                             '2', '--train', '--out', str(again)]) == 0
+    model = json.loads((again.parent / 'heads.json').read_text())[
+        'models'][0]
+    on_disk, recorded, trained = model['runs']
+    assert 'recorded_in' not in on_disk['extra']
+    assert on_disk['metrics'] == was0['metrics']
+    # the lost run, as recorded: not retrained
+    assert recorded['extra']['recorded_in'] == str(record)
+    assert recorded['metrics'] == was1['metrics']
+    assert recorded['wall_s'] == was1['wall_s'] and recorded['seed'] == 1
+    assert not (root / 'tiny_heatmap' / 'seed1').exists()
+    # what neither had: trained now
+    assert trained['seed'] == 2 and trained['timing'] == 'measured'
+    assert (root / 'tiny_heatmap' / 'seed2' / 'train_time.json').is_file()
+    # both seeds of the record count in the table's mean
+    assert model['ne']['all'] == pytest.approx(statistics.fmean(
+        r['metrics']['fashionai/NE'] for r in model['runs']))
+    text = again.read_text()
+    assert f'(recorded in `{record}`)' in text and 'not trained' not in text

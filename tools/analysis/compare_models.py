@@ -20,6 +20,11 @@ Example (the head comparison's full command is in docs/benchmarks.md)::
     python tools/analysis/compare_models.py $CPN $SB --train --seeds 0 1 \\
         --out docs/benchmarks/heads.md
 
+    # on a machine that lost the work dirs of earlier sessions: their runs
+    # from the committed JSON, only the rest trained
+    python tools/analysis/compare_models.py $CPN $SB --train --seeds 0 1 \\
+        --runs-from docs/benchmarks/heads.json --out docs/benchmarks/heads.md
+
     # runs trained elsewhere: CONFIG=DIR (repeat a config for each seed,
     # or give a folder of seed<k> folders)
     python tools/analysis/compare_models.py --work-dirs \\
@@ -89,6 +94,11 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
                         'measured on) from the JSON of an earlier '
                         'comparison of these configs instead of measuring '
                         'again')
+    parser.add_argument('--runs-from', metavar='JSON', default=None,
+                        help='take a run whose work dir is no longer on '
+                        'disk (an earlier session\'s) from the JSON of an '
+                        'earlier comparison, marked as recorded there; '
+                        'with --train only what neither has is trained')
     parser.add_argument('--no-speed', action='store_true',
                         help='skip the cost measurement (n/a in the table)')
     parser.add_argument('--no-memory', action='store_true',
@@ -166,7 +176,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         speed=not args.no_speed, batch=args.batch, iters=args.iters,
         warmup=args.warmup, memory=not args.no_memory,
         speed_images=args.speed_images, labels=args.labels,
-        costs_from=args.costs_from)
+        costs_from=args.costs_from, runs_from=args.runs_from)
     command = _command(argv)
     result = run_comparison(settings, command, progress=print)
     write_markdown(result, args.out, args.title, chart=args.png)
