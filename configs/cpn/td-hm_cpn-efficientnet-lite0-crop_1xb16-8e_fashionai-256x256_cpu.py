@@ -8,22 +8,18 @@
 #     a margin of 0.25, both resampled to 256x256 from a 512x512 canvas (the
 #     whole image at FashionAI's longest side: a small garment is seen at up
 #     to full resolution in the second pass).
-_base_ = ['./td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-256x256_cpu.py']
-
-crop_margin = 0.25  # the test box's margin; training draws around it
-canvas_size = (512, 512)
+_base_ = [
+    './td-hm_cpn-efficientnet-lite0_1xb16-8e_fashionai-256x256_cpu.py',
+    '../_base_/garment_crop_stage.py'
+]
 
 model = dict(
-    type='GarmentPoseEstimator',
-    test_cfg=dict(crop_stage=dict(margin=crop_margin)))
+    type='GarmentPoseEstimator', test_cfg=dict(crop_stage=_base_.crop_test))
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomKeypointBBox', prob=0.5,
-         margin=(crop_margin - 0.15, crop_margin + 0.15)),
-] + _base_.train_pipeline[1:]
+train_pipeline = [dict(type='LoadImage'), _base_.crop_bbox
+                  ] + _base_.train_pipeline[1:]
 val_pipeline = _base_.val_load + [
-    dict(type='TopdownAffine', input_size=canvas_size),
+    dict(type='TopdownAffine', input_size=_base_.canvas_size),
     dict(type='PackPoseInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))

@@ -10,22 +10,19 @@
 #
 #   python tools/train.py configs/cpn/td-hm_cpn-efficientnet-lite0-film-crop_1xb16-8e_fashionai-256x256_cpu.py
 #   python tools/train.py configs/cpn/td-hm_cpn-efficientnet-lite0-garment-crop-ft384_1xb16-2e_fashionai-384x384_cpu.py
-_base_ = ['./td-hm_cpn-efficientnet-lite0-garment-ft384_1xb16-2e_fashionai-384x384_cpu.py']
+_base_ = [
+    './td-hm_cpn-efficientnet-lite0-garment-ft384_1xb16-2e_fashionai-384x384_cpu.py',
+    '../_base_/garment_crop_stage.py'
+]
 
-crop_margin = 0.25  # the test box's margin; training draws around it
-canvas_size = (512, 512)
-
-model = dict(test_cfg=dict(crop_stage=dict(margin=crop_margin)))
+model = dict(test_cfg=dict(crop_stage=_base_.crop_test))
 load_from = ('work_dirs/td-hm_cpn-efficientnet-lite0-film-crop_1xb16-8e_'
              'fashionai-256x256_cpu/epoch_8.pth')
 
-train_pipeline = [
-    dict(type='LoadImage'),
-    dict(type='RandomKeypointBBox', prob=0.5,
-         margin=(crop_margin - 0.15, crop_margin + 0.15)),
-] + _base_.train_pipeline[1:]
+train_pipeline = [dict(type='LoadImage'), _base_.crop_bbox
+                  ] + _base_.train_pipeline[1:]
 val_pipeline = _base_.val_load + [
-    dict(type='TopdownAffine', input_size=canvas_size),
+    dict(type='TopdownAffine', input_size=_base_.canvas_size),
     dict(type='PackPoseInputs')
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
