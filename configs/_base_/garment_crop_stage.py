@@ -11,3 +11,11 @@ canvas_size = (512, 512)
 crop_bbox = dict(type='RandomKeypointBBox', prob=0.5,
                  margin=(crop_margin - 0.15, crop_margin + 0.15))
 crop_test = dict(margin=crop_margin)
+# --tta (CropStageTTAModel): the second pass on boxes at three margins
+# within the training range, averaged (with the first pass where the
+# config's crop stage fuses it); the pipeline gives the one canvas view
+crop_tta_model = dict(type='CropStageTTAModel',
+                      margin=(crop_margin - 0.1, crop_margin,
+                              crop_margin + 0.1))
+crop_tta_views = [[dict(type='TopdownAffine', input_size=canvas_size)],
+                  [dict(type='PackPoseInputs')]]

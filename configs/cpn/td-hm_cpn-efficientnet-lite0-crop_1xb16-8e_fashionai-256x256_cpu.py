@@ -25,6 +25,7 @@ val_pipeline = _base_.val_load + [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
-# the crop stage gives no heatmaps on a common grid to average over views
-tta_model = None
-tta_pipeline = None
+tta_model = _base_.crop_tta_model
+tta_pipeline = _base_.val_load + [
+    dict(type='TestTimeAug', transforms=_base_.crop_tta_views)
+]

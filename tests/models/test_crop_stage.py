@@ -147,6 +147,35 @@ def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
                               (64, 64))[0]
         np.testing.assert_allclose(g.pred_instances.keypoints, want,
                                    rtol=1e-5, atol=1e-3)
+    # several margins and the first pass fused: the mean of the passes
+    with torch.no_grad():
+        margins = [margin, 0.1]
+        model.test_cfg['crop_stage'] = dict(margin=margins,
+                                            fuse_first_pass=True)
+        fused = model.predict(canvas, canvas_samples())
+        model.test_cfg.pop('crop_stage')
+        passes = [kpts]
+        scores = [np.stack([s.pred_instances.keypoint_scores for s in first])]
+        for m in margins:
+            b = keypoint_bbox(kpts[:, 0], mask, m)
+            x = crop_boxes(canvas, torch.from_numpy(b), (64, 64), FILL)
+            p = model.predict(x, _samples(2, cats))
+            passes.append(boxes_to_image(
+                np.stack([s.pred_instances.keypoints for s in p]), b,
+                (64, 64)))
+            scores.append(np.stack([s.pred_instances.keypoint_scores
+                                    for s in p]))
+    for i, g in enumerate(fused):
+        np.testing.assert_allclose(g.pred_instances.keypoints,
+                                   np.mean(passes, 0)[i], rtol=1e-5,
+                                   atol=1e-3)
+        np.testing.assert_allclose(g.pred_instances.keypoint_scores,
+                                   np.mean(scores, 0)[i], rtol=1e-5)
+    assert not np.allclose(fused[0].pred_instances.keypoints,
+                           got[0].pred_instances.keypoints, atol=1e-2)
+    model.test_cfg['crop_stage'] = dict(margin=[])
+    with pytest.raises(ValueError, match='at least one margin'):
+        model.predict(canvas, canvas_samples())
     model.test_cfg['crop_stage'] = dict(margin=margin)
     model.test_cfg['output_heatmaps'] = True
     with pytest.raises(ValueError, match='no heatmaps on a common grid'):
@@ -154,3 +183,53 @@ def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
     model.test_cfg.pop('output_heatmaps')
     with pytest.raises(ValueError, match='give each sample its category'):
         model.predict(canvas, _samples(2))
+
+
+def test_crop_stage_tta_model_runs_the_margins_and_restores_the_model():
+    """``--tta`` on a crop-stage config: CropStageTTAModel predicts as the
+    model with its margins and the first pass fused, on the one view, and
+    leaves the model's own crop stage as it was; bad settings are named."""
+    from mmpose_cloth.models import CropStageTTAModel
+    model = _build(_model_cfg(category_head=False)).eval()
+    model.test_cfg['crop_stage'] = dict(margin=0.25)
+    cats = ['skirt', 'trousers']
+    imgs = [torch.randint(0, 256, (3, 128, 128), dtype=torch.uint8)
+            for _ in cats]
+
+    def view():
+        samples = _samples(2, cats)
+        for s in samples:
+            s.set_metainfo(dict(input_size=(128, 128),
+                                input_center=np.array([64., 64.]),
+                                input_scale=np.array([128., 128.])))
+        return dict(inputs=list(imgs), data_samples=samples)
+
+    tta = CropStageTTAModel(model, margin=(0.15, 0.35),
+                            fuse_first_pass=True).eval()
+    with torch.no_grad():
+        got = tta.test_step({k: [v] for k, v in view().items()})
+        assert model.test_cfg['crop_stage'] == dict(margin=0.25)
+        plain = model.test_step(view())
+        model.test_cfg['crop_stage'] = dict(margin=[0.15, 0.35],
+                                            fuse_first_pass=True)
+        want = model.test_step(view())
+        # fuse_first_pass left out: as the model's crop stage has it
+        inherits = CropStageTTAModel(model, margin=(0.15, 0.35)).test_step(
+            {k: [v] for k, v in view().items()})
+    for g, w, p, i in zip(got, want, plain, inherits):
+        np.testing.assert_allclose(i.pred_instances.keypoints,
+                                   w.pred_instances.keypoints, rtol=1e-6)
+        np.testing.assert_allclose(g.pred_instances.keypoints,
+                                   w.pred_instances.keypoints, rtol=1e-6)
+        assert not np.allclose(g.pred_instances.keypoints,
+                               p.pred_instances.keypoints, atol=1e-2)
+    model.test_cfg['crop_stage'] = dict(margin=0.25)
+    with pytest.raises(ValueError, match='one view'):
+        tta.test_step({k: [v, v] for k, v in view().items()})
+    with pytest.raises(ValueError, match='ensemble'):
+        CropStageTTAModel(model, ensemble=[dict(config='a', checkpoint='b')])
+    with pytest.raises(ValueError, match='at least one margin'):
+        CropStageTTAModel(model, margin=())
+    model.test_cfg.pop('crop_stage')
+    with pytest.raises(ValueError, match="needs a model with test_cfg"):
+        CropStageTTAModel(model)

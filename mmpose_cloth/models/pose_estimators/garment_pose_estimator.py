@@ -1,6 +1,6 @@
 """A top-down estimator of FashionAI's 24 keypoints that can also tell the
 garment category."""
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import numpy as np
 import torch
@@ -276,7 +276,8 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         return instances, fields, probs, labels
 
     def _predict_crop_stage(self, canvas: Tensor, data_samples: SampleList,
-                            margin: float = 0.25) -> tuple:
+                            margin: Union[float, Sequence[float]] = 0.25,
+                            fuse_first_pass: bool = False) -> tuple:
         """Two passes: the whole image, then the box around the garment's
         keypoints of the first pass, each resampled from ``canvas`` to the
         network's input size.
@@ -290,21 +291,33 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         grown by ``margin``, as ``RandomKeypointBBox`` made them in
         training. The category is the first pass's.
 
+        Several margins make one second pass each (the crop stage's
+        test-time augmentation), and ``fuse_first_pass`` adds the first
+        pass to them, at no extra cost (the peers' fusion of the whole-image
+        and the crop model, see ``docs/results.md``): the keypoints and
+        their scores are the mean over those passes, in canvas pixels.
+
         Args:
             canvas (Tensor): (B, 3, Hc, Wc).
             data_samples (list[PoseDataSample]): B samples.
-            margin (float): the box's growth. Default: 0.25.
+            margin (float | Sequence[float]): the box's growth. Default:
+                0.25.
+            fuse_first_pass (bool): average the first pass in. Default:
+                ``False``.
 
         Returns:
-            tuple: the second pass's instances (keypoints in ``canvas``
-            pixels) and the first pass's category probabilities (or
-            ``None``).
+            tuple: the instances (keypoints in ``canvas`` pixels) and the
+            first pass's category probabilities (or ``None``).
         """
         if self.test_cfg.get('output_heatmaps', False):
             raise ValueError(
                 "test_cfg['crop_stage'] predicts each image on its own crop, "
                 'so there are no heatmaps on a common grid to output or '
                 'average (test-time augmentation): leave one of them out')
+        margins = [margin] if np.isscalar(margin) else list(margin)
+        if not margins:
+            raise ValueError("test_cfg['crop_stage']['margin']: give at "
+                             'least one margin')
         size = tuple(int(s) for s in self.head.decoder.input_size)  # (W, H)
         b, _, hc, wc = canvas.shape
         pre = self.data_preprocessor
@@ -320,14 +333,25 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         mask = np.ones((b, kpts.shape[2]), dtype=bool)
         if kpts.shape[2] == NUM_KEYPOINTS:
             mask = self.category_keypoint_mask.cpu().numpy()[labels.numpy()]
-        boxes = keypoint_bbox(kpts[:, 0], mask, margin, size[0] / size[1])
-        boxes = np.where(np.isfinite(boxes), boxes, whole)
-        second, _, _, _ = self._predict_view(
-            crop_boxes(canvas, torch.from_numpy(boxes), size, fill),
-            data_samples, labels)
-        for inst, box in zip(second, boxes):
-            inst.keypoints = boxes_to_image(
-                np.asarray(inst.keypoints)[None], box[None], size)[0]
+        passes = []  # each: ((B, N, K, 2) keypoints, (B, N, K) scores)
+        if fuse_first_pass:
+            passes.append((kpts, np.stack(
+                [np.asarray(i.keypoint_scores) for i in first])))
+        for m in margins:
+            boxes = keypoint_bbox(kpts[:, 0], mask, m, size[0] / size[1])
+            boxes = np.where(np.isfinite(boxes), boxes, whole)
+            second, _, _, _ = self._predict_view(
+                crop_boxes(canvas, torch.from_numpy(boxes), size, fill),
+                data_samples, labels)
+            passes.append((boxes_to_image(
+                np.stack([np.asarray(i.keypoints) for i in second]), boxes,
+                size), np.stack(
+                    [np.asarray(i.keypoint_scores) for i in second])))
+        keypoints = np.mean([k for k, _ in passes], axis=0)
+        scores = np.mean([s for _, s in passes], axis=0)
+        for inst, k, s in zip(second, keypoints, scores):
+            inst.keypoints = k
+            inst.keypoint_scores = s.astype(np.float32)
         return second, probs
 
     @staticmethod
