@@ -111,6 +111,16 @@ def test_random_keypoint_bbox_holds_the_garment():
         RandomKeypointBBox(margin=(0.4, 0.1))
 
 
+def _canvas_samples(categories, size=128):
+    """Samples of a ``size`` x ``size`` canvas that is the image itself."""
+    samples = _samples(len(categories), categories)
+    for s in samples:
+        s.set_metainfo(dict(input_size=(size, size),
+                            input_center=np.array([size / 2.] * 2),
+                            input_scale=np.array([float(size)] * 2)))
+    return samples
+
+
 def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
     """The crop stage's keypoints are the second pass's, on the box around
     the first pass's keypoints of the given category, in canvas pixels."""
@@ -119,17 +129,9 @@ def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
     cats = ['skirt', 'dress']
     margin = 0.3
 
-    def canvas_samples():
-        samples = _samples(2, cats)
-        for s in samples:
-            s.set_metainfo(dict(input_size=(128, 128),
-                                input_center=np.array([64., 64.]),
-                                input_scale=np.array([128., 128.])))
-        return samples
-
     with torch.no_grad():
         model.test_cfg['crop_stage'] = dict(margin=margin)
-        got = model.predict(canvas, canvas_samples())
+        got = model.predict(canvas, _canvas_samples(cats))
         model.test_cfg.pop('crop_stage')
         # by hand: the first pass on the whole canvas at 64x64
         whole = np.array([[0., 0., 128., 128.]] * 2)
@@ -152,7 +154,7 @@ def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
         margins = [margin, 0.1]
         model.test_cfg['crop_stage'] = dict(margin=margins,
                                             fuse_first_pass=True)
-        fused = model.predict(canvas, canvas_samples())
+        fused = model.predict(canvas, _canvas_samples(cats))
         model.test_cfg.pop('crop_stage')
         passes = [kpts]
         scores = [np.stack([s.pred_instances.keypoint_scores for s in first])]
@@ -175,11 +177,11 @@ def test_the_estimator_predicts_the_second_pass_on_the_garment_box():
                            got[0].pred_instances.keypoints, atol=1e-2)
     model.test_cfg['crop_stage'] = dict(margin=[])
     with pytest.raises(ValueError, match='at least one margin'):
-        model.predict(canvas, canvas_samples())
+        model.predict(canvas, _canvas_samples(cats))
     model.test_cfg['crop_stage'] = dict(margin=margin)
     model.test_cfg['output_heatmaps'] = True
     with pytest.raises(ValueError, match='no heatmaps on a common grid'):
-        model.predict(canvas, canvas_samples())
+        model.predict(canvas, _canvas_samples(cats))
     model.test_cfg.pop('output_heatmaps')
     with pytest.raises(ValueError, match='give each sample its category'):
         model.predict(canvas, _samples(2))
@@ -197,12 +199,7 @@ def test_crop_stage_tta_model_runs_the_margins_and_restores_the_model():
             for _ in cats]
 
     def view():
-        samples = _samples(2, cats)
-        for s in samples:
-            s.set_metainfo(dict(input_size=(128, 128),
-                                input_center=np.array([64., 64.]),
-                                input_scale=np.array([128., 128.])))
-        return dict(inputs=list(imgs), data_samples=samples)
+        return dict(inputs=list(imgs), data_samples=_canvas_samples(cats))
 
     tta = CropStageTTAModel(model, margin=(0.15, 0.35),
                             fuse_first_pass=True).eval()
