@@ -55,11 +55,25 @@ def draw_garment(image: np.ndarray,
         cv2.circle(out, name2xy[name], radius,
                    _bgr(SIDE_COLORS[keypoint_side(name)]), -1, cv2.LINE_AA)
     if title:
-        cv2.putText(out, title, (4, int(16 * scale)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.45 * scale, (0, 0, 0), thick + 1, cv2.LINE_AA)
-        cv2.putText(out, title, (4, int(16 * scale)), cv2.FONT_HERSHEY_SIMPLEX,
-                    0.45 * scale, (255, 255, 255), 1, cv2.LINE_AA)
+        _put_title(out, title, scale, thick)
     return out
+
+
+def _put_title(image: np.ndarray, title: str, scale: float,
+               thick: int) -> None:
+    """White text with a black halo in the top-left corner, in place. The
+    halo is the text's own mask grown, so that it lines up with the text
+    (OpenCV's glyphs advance further the thicker they are drawn, so a
+    thick black copy under a thin white one drifts apart)."""
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.putText(mask, title, (4 + thick, int(16 * scale)),
+                cv2.FONT_HERSHEY_SIMPLEX, 0.45 * scale, 255,
+                max(1, thick // 2), cv2.LINE_AA)
+    halo = cv2.dilate(mask, np.ones((3, 3), np.uint8),
+                      iterations=max(1, thick // 2))
+    for alpha, value in ((halo, 0.), (mask, 255.)):
+        a = (alpha.astype(np.float32) / 255.)[..., None]
+        image[:] = (image * (1. - a) + value * a).round().astype(image.dtype)
 
 
 def image_grid(images: List[np.ndarray], cols: int = 4,

@@ -158,3 +158,22 @@ def test_one_category_model_keeps_its_skeleton():
         for a, b in SKELETONS['skirt']:
             assert _link_drawn(drawn, kpts[names.index(a)],
                                kpts[names.index(b)]), (meta, a, b)
+
+
+def test_the_title_halo_lines_up_with_its_text():
+    """The title is white on a black halo that hugs it: the halo reaches
+    only a few pixels past the white text on every side (a thick black copy
+    of the text, as drawn before, drifted a glyph to the right)."""
+    from mmpose_cloth.visualization.draw import draw_garment
+    for size in (256, 512, 1024):
+        gray = np.full((size, size, 3), 128, np.uint8)
+        kpts = np.full((24, 2), 0.8 * size)  # the garment far below
+        out = draw_garment(gray, kpts, 'blouse', title='blouse 0.87')
+        band = out[:size // 4]  # the title's corner
+        white = np.argwhere((band > 230).all(-1))
+        dark = np.argwhere((band < 30).all(-1))
+        assert len(white) and len(dark)
+        thick = max(1, int(round(2 * size / 256)))
+        reach = max(1, thick // 2) + 2
+        assert (dark.min(0) >= white.min(0) - reach).all(), size
+        assert (dark.max(0) <= white.max(0) + reach).all(), size
