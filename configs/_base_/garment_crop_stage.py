@@ -17,5 +17,9 @@ crop_test = dict(margin=crop_margin)
 crop_tta_model = dict(type='CropStageTTAModel',
                       margin=(crop_margin - 0.1, crop_margin,
                               crop_margin + 0.1))
-crop_tta_views = [[dict(type='TopdownAffine', input_size=canvas_size)],
-                  [dict(type='PackPoseInputs')]]
+# the test pipeline's last steps: the whole image onto the canvas, packed
+crop_canvas_steps = [
+    dict(type='TopdownAffine', input_size=canvas_size),
+    dict(type='PackPoseInputs')
+]
+crop_tta_views = [[step] for step in crop_canvas_steps]

@@ -18,10 +18,7 @@ model = dict(
 
 train_pipeline = [dict(type='LoadImage'), _base_.crop_bbox
                   ] + _base_.train_pipeline[1:]
-val_pipeline = _base_.val_load + [
-    dict(type='TopdownAffine', input_size=_base_.canvas_size),
-    dict(type='PackPoseInputs')
-]
+val_pipeline = _base_.val_load + _base_.crop_canvas_steps
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
