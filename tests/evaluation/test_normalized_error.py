@@ -282,3 +282,33 @@ def test_predicted_category_ne_is_what_its_submission_scores(
         ours['fashionai/gross_predicted_category'])
     assert ours['fashionai/gross_predicted_category'] > \
         ours['fashionai/gross']
+
+
+def test_predicted_category_ne_is_withheld_when_the_given_one_helped(
+        real_coco):
+    """Keypoints predicted for the given category (a category-conditioned
+    model or a crop stage) would flatter NE_predicted_category: it is left
+    out, and reported where they follow the predicted category."""
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    coco = real_coco['val']
+    rng = np.random.default_rng(2)
+
+    def evaluate(conditioned_on_given: bool) -> dict:
+        metric = FashionAIMetric()
+        metric.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
+        samples = []
+        for ann in coco['annotations'][:40]:
+            gt = np.array(ann['keypoints']).reshape(24, 3)[:, :2]
+            true = CATEGORIES.index(ann['category'])
+            label = (true + 1) % 5 if rng.random() < 0.3 else true
+            samples.append(dict(raw_ann_info=ann, pred_instances=dict(
+                keypoints=gt[None] + 1., category_labels=np.array([label]),
+                conditioned_category_labels=np.array(
+                    [true if conditioned_on_given else label]))))
+        metric.process([], samples)
+        return metric.evaluate(len(samples))
+
+    helped, honest = evaluate(True), evaluate(False)
+    assert 'fashionai/NE_predicted_category' not in helped
+    assert helped['fashionai/NE'] == pytest.approx(honest['fashionai/NE'])
+    assert honest['fashionai/NE_predicted_category'] > honest['fashionai/NE']

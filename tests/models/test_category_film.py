@@ -74,6 +74,12 @@ def test_predicted_category_is_used_where_none_is_given(flip):
                                    p.pred_instances.keypoints)
         assert not np.allclose(f.pred_instances.keypoints,
                                w.pred_instances.keypoints)
+    # which category the keypoints were conditioned on, for the metric
+    for samples, want in [(free, labels), (given, labels),
+                          (wrong, [CATEGORIES.index(c) for c in other]),
+                          (forced, labels)]:
+        assert [int(s.pred_instances.conditioned_category_labels[0])
+                for s in samples] == want
     model.test_cfg['category_source'] = 'guess'
     with pytest.raises(ValueError, match="'given' or 'predicted'"):
         model.predict(x, _samples(2))

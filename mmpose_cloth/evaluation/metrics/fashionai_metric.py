@@ -48,7 +48,11 @@ class FashionAIMetric(BaseMetric):
     ``tools/infer.py`` does without a given category: a keypoint the
     predicted category lacks counts as missing (error 1); with it come
     ``NE_predicted_category/<category>`` (by the true category) and
-    ``gross_predicted_category``.
+    ``gross_predicted_category``. They are left out (and the log says why)
+    where the keypoints of an image were predicted for another category
+    than the predicted one (``pred_instances.conditioned_category_labels``:
+    a category-conditioned model or a crop stage given the true category),
+    since a submission without categories would not have had that help.
 
     Args:
         outfile_prefix (str, optional): if given, also write the predictions
@@ -114,10 +118,14 @@ class FashionAIMetric(BaseMetric):
             pred = np.full((NUM_KEYPOINTS, 2), np.nan)
             pred[ids] = kpts
             labels = sample['pred_instances'].get('category_labels')
+            conditioned = sample['pred_instances'].get(
+                'conditioned_category_labels')
             self.results.append(
                 dict(
                     pred_category=None if labels is None else int(
                         np.asarray(labels).reshape(-1)[0]),
+                    conditioned_category=None if conditioned is None else
+                    int(np.asarray(conditioned).reshape(-1)[0]),
                     pred=pred,
                     gt=gt,
                     vis=np.asarray(raw['fashionai_visibility'], np.int8),
@@ -138,7 +146,24 @@ class FashionAIMetric(BaseMetric):
         ne = normalized_error(pred, gt, vis, category_indices(cats))
         summary = ne.summary()
         print_log(format_ne_table(summary), logger=logger)
-        if all(r.get('pred_category') is not None for r in results):
+        # keypoints predicted for another category than the predicted one
+        # (a category-conditioned model, or a crop stage, given the true
+        # category) would score the submission with that help
+        helped = sum(
+            r.get('conditioned_category') is not None
+            and r['conditioned_category'] != r.get('pred_category')
+            for r in results)
+        if helped and all(r.get('pred_category') is not None
+                          for r in results):
+            print_log(
+                f'NE with the predicted category is not reported: the '
+                f'keypoints of {helped} of {len(results)} images were '
+                f'predicted for another category (the given one) than the '
+                f'predicted one; for what a submission without categories '
+                f'scores, test with --cfg-options '
+                f'model.test_cfg.category_source=predicted',
+                logger=logger)
+        elif all(r.get('pred_category') is not None for r in results):
             # as a submission with the predicted category scores: only that
             # category's keypoints are written, the others are missing
             has = np.asarray(category_mask(), dtype=bool)[[

@@ -69,6 +69,10 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
       has one (a test list, the val split), else the predicted category;
     * ``'predicted'``: the category head's prediction, always.
 
+    The category conditioned on (also the one whose keypoints make the crop
+    stage's box) is ``pred_instances.conditioned_category_labels`` (N,), so
+    that a metric can tell a prediction helped by the given category.
+
     The category head always reads the unmodulated levels.
 
     Without ``category_head`` and ``category_condition`` it is exactly a
@@ -225,17 +229,21 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         assert self.with_head, (
             'The model must have head to perform prediction.')
         if crop_stage:
-            instances, probs = self._predict_crop_stage(
+            instances, probs, labels = self._predict_crop_stage(
                 inputs, data_samples, **crop_stage)
             fields = None
         else:
-            instances, fields, probs, _ = self._predict_view(
+            instances, fields, probs, labels = self._predict_view(
                 inputs, data_samples)
         if probs is not None:
             probs = probs.detach().cpu().numpy()
             mask = self.category_keypoint_mask.cpu().numpy()
             for pred, p in zip(instances, probs):
                 self._add_category(pred, p, mask)
+        if labels is not None:
+            for pred, label in zip(instances, labels.tolist()):
+                pred.conditioned_category_labels = np.full(
+                    len(pred.keypoints), label, dtype=np.int64)
         return self.add_pred_to_datasample(instances, fields, data_samples)
 
     def _predict_view(self, inputs: Tensor, data_samples: SampleList,
@@ -306,8 +314,9 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
                 ``False``.
 
         Returns:
-            tuple: the instances (keypoints in ``canvas`` pixels) and the
-            first pass's category probabilities (or ``None``).
+            tuple: the instances (keypoints in ``canvas`` pixels), the
+            first pass's category probabilities (or ``None``) and the (B,)
+            categories the box (and the conditioning) came from.
         """
         if self.test_cfg.get('output_heatmaps', False):
             raise ValueError(
@@ -352,7 +361,7 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         for inst, k, s in zip(second, keypoints, scores):
             inst.keypoints = k
             inst.keypoint_scores = s.astype(np.float32)
-        return second, probs
+        return second, probs, labels
 
     @staticmethod
     def _add_category(pred, probs: np.ndarray, mask: np.ndarray) -> None:

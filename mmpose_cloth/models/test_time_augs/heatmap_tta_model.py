@@ -146,6 +146,18 @@ class HeatmapTTAModel(BaseTTAModel):
             self.module._add_category(
                 instances, probs / prob_weight,
                 self.module.category_keypoint_mask.cpu().numpy())
+        conditioned = {
+            int(np.asarray(pred.pred_instances.conditioned_category_labels)
+                .reshape(-1)[0])
+            for per_model in preds for pred in per_model
+            if 'conditioned_category_labels' in pred.pred_instances
+        }
+        if conditioned:
+            # -1: the views' keypoints came from different categories
+            instances.conditioned_category_labels = np.full(
+                len(keypoints),
+                conditioned.pop() if len(conditioned) == 1 else -1,
+                dtype=np.int64)
         sample = base.clone()
         del sample.pred_instances
         self.module.add_pred_to_datasample(
