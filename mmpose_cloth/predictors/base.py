@@ -234,8 +234,9 @@ class GarmentPredictor:
             e = min(s + batch_size, n)
             t0 = time.perf_counter()
             samples, used = [], []
-            for image, box in zip(images[s:e], boxes[s:e]):
-                sample, bbox = self.pipeline(image, box)
+            for image, box, category in zip(images[s:e], boxes[s:e],
+                                            categories[s:e]):
+                sample, bbox = self.pipeline(image, box, category)
                 samples.append(sample)
                 used.append(bbox)
             kpts, scores, probs = self._forward(samples)

@@ -8,6 +8,8 @@ from mmengine.dataset import Compose
 from mmengine.registry import DefaultScope
 from PIL import Image
 
+from fashionai_format.schema import category_id
+
 __all__ = ['ImageInput', 'TopdownPipeline', 'whole_image_bbox']
 
 #: an image file, or an image as ``cv2.imread`` gives it (H, W, 3) BGR uint8
@@ -69,7 +71,8 @@ class TopdownPipeline:
         self.meta = meta
 
     def __call__(self, image: ImageInput,
-                 bbox: Optional[np.ndarray] = None) -> Tuple[dict, np.ndarray]:
+                 bbox: Optional[np.ndarray] = None,
+                 category: Optional[str] = None) -> Tuple[dict, np.ndarray]:
         """The model's input for one box of one image.
 
         Args:
@@ -77,6 +80,10 @@ class TopdownPipeline:
                 (H, W, 3) BGR array.
             bbox (np.ndarray, optional): a (4,) xyxy box; the whole image
                 by default.
+            category (str, optional): the garment category, where known:
+                the sample's ``category_id`` meta key, as the dataset gives
+                it in testing, so that a category-conditioned model (and
+                its crop stage) predicts that garment.
 
         Returns:
             tuple: the pipeline's output (one sample) and the (4,) float32
@@ -98,6 +105,8 @@ class TopdownPipeline:
                 box = whole_image_bbox(*im.size)
         data['bbox'] = box[None].copy()  # the transforms may change it
         data['bbox_score'] = np.ones(1, dtype=np.float32)
+        if category is not None:
+            data['category_id'] = category_id(category)
         if self.meta:
             data.update(self.meta)
         return self._rest(data), box

@@ -147,6 +147,8 @@ class _Constant(GarmentPredictor):
     def _forward(self, samples):
         paths = [s['data_samples'].metainfo['img_path'] for s in samples]
         self.calls.append([p and osp.basename(p) for p in paths])
+        self.category_ids = getattr(self, 'category_ids', []) + [
+            s['data_samples'].metainfo.get('category_id') for s in samples]
         b = len(samples)
         return np.full((b, 24, 2), 5.0), np.full((b, 24), 0.5), None
 
@@ -174,11 +176,15 @@ def test_predict_takes_arrays_boxes_and_categories(tmp_path):
     path = _image(tmp_path / 'a.jpg', 40, 30)
     frame = np.full((20, 50, 3), 7, np.uint8)
     box = np.array([2, 3, 12, 13], np.float32)
-    preds = _Constant(calls).predict([path, frame, frame],
-                                     boxes=[None, None, box],
-                                     categories=['skirt', None, 'dress'],
-                                     batch_size=2)
+    predictor = _Constant(calls)
+    preds = predictor.predict([path, frame, frame],
+                              boxes=[None, None, box],
+                              categories=['skirt', None, 'dress'],
+                              batch_size=2)
     assert calls == [['a.jpg', None], [None]]  # an array has no file
+    # a given category reaches the model as the dataset gives it (a
+    # category-conditioned model predicts that garment)
+    assert predictor.category_ids == [4, None, 3]
     assert [p.bbox.tolist() for p in preds] == [[0, 0, 39, 29],
                                                 [0, 0, 49, 19],
                                                 [2, 3, 12, 13]]
