@@ -5,7 +5,7 @@ category head where the model has one) to ONNX.
 functions that need it."""
 import json
 import warnings
-from typing import Dict, Tuple, Union
+from typing import Dict, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -33,10 +33,12 @@ class HeatmapForward(nn.Module):
     ``predict`` decodes; a ``HeatmapHead`` gives its only output. A model
     with a garment-category head
     (:class:`~mmpose_cloth.models.GarmentPoseEstimator`) also gives the
-    category logits from the same features; a model whose keypoint head is
-    conditioned on the category (``category_condition``) is conditioned on
-    the predicted one (the argmax of those logits), as
-    ``test_cfg.category_source='predicted'`` predicts in PyTorch.
+    category logits from the same features. A model whose keypoint head is
+    conditioned on the category (``category_condition``) takes a second
+    input, the category to condition each image on: an index into
+    ``CATEGORIES`` (a given category, as ``test_cfg.category_source=
+    'given'``), or -1 for the predicted one (the argmax of the logits, as
+    ``'predicted'``).
 
     Args:
         model (nn.Module): a top-down pose estimator (eval mode).
@@ -44,6 +46,8 @@ class HeatmapForward(nn.Module):
     Shape:
         - inputs: (B, 3, H, W), normalised as by the model's
           ``data_preprocessor``
+        - category: (B,) int64, with ``category_condition`` only; ``None``:
+          all -1
         - output: (B, K, h, w) heatmaps; with a category head the pair
           (heatmaps, (B, 5) category logits)
     """
@@ -57,20 +61,30 @@ class HeatmapForward(nn.Module):
         """Whether the network also outputs category logits."""
         return getattr(self.model, 'category_head', None) is not None
 
-    def forward(self, inputs: torch.Tensor
+    @property
+    def with_condition(self) -> bool:
+        """Whether the network takes the category input."""
+        return getattr(self.model, 'category_condition', None) is not None
+
+    def forward(self,
+                inputs: torch.Tensor,
+                category: Optional[torch.Tensor] = None
                 ) -> Union[torch.Tensor, Tuple[torch.Tensor, torch.Tensor]]:
         feats = self.model.extract_feat(inputs)
         logits = self.model.category_head.forward(feats) \
             if self.with_category else None
         kfeats = feats
-        if getattr(self.model, 'category_condition', None) is not None:
+        if self.with_condition:
             if logits is None:
                 raise NotImplementedError(
                     'the model conditions its keypoints on a given garment '
                     'category and has no category head: an exported '
-                    'network has no category to condition on')
-            kfeats = tuple(
-                self.model.category_condition(feats, logits.argmax(-1)))
+                    'network could not predict the category where none is '
+                    'given')
+            labels = logits.argmax(-1)
+            if category is not None:
+                labels = torch.where(category >= 0, category, labels)
+            kfeats = tuple(self.model.category_condition(feats, labels))
         out = self.model.head.forward(kfeats)
         if isinstance(out, (list, tuple)):
             out = out[-1]
@@ -106,7 +120,9 @@ def export_onnx(model: nn.Module,
     file carries metadata for :class:`OnnxGarmentPredictor`: the config
     (``mmpose_cloth.config``), the keypoint names and flip indices
     (``mmpose_cloth.dataset_meta``) and the input size. A model with a
-    category head gets a second output, ``category_logits`` (B, 5).
+    category head gets a second output, ``category_logits`` (B, 5); one
+    conditioned on the category a second input, ``category`` (B,) int64
+    (-1: the predicted category; see :class:`HeatmapForward`).
 
     Args:
         model (nn.Module): a top-down pose estimator from
@@ -119,7 +135,8 @@ def export_onnx(model: nn.Module,
 
     Returns:
         dict: ``input_size`` (W, H), ``heatmap_size`` (W, H),
-        ``num_keypoints``, ``opset``, ``outputs`` (the output names).
+        ``num_keypoints``, ``opset``, ``inputs`` and ``outputs`` (the
+        names).
     """
     import onnx
     max_opset = _max_opset()
@@ -130,9 +147,13 @@ def export_onnx(model: nn.Module,
     (w, h), (hw, hh) = _decoder_sizes(model.cfg)
     net = HeatmapForward(model).eval()
     device = next(model.parameters()).device
-    dummy = torch.zeros(1, 3, h, w, device=device)
+    dummy = (torch.zeros(1, 3, h, w, device=device), )
+    inputs = ['input']
+    if net.with_condition:
+        dummy += (torch.full((1, ), -1, dtype=torch.long, device=device), )
+        inputs.append('category')
     with torch.no_grad():
-        out = net(dummy)
+        out = net(*dummy)
     outputs = ['heatmaps']
     if net.with_category:
         out = out[0]
@@ -141,7 +162,7 @@ def export_onnx(model: nn.Module,
         raise ValueError(
             f'the head gives {out.shape[-1]}x{out.shape[-2]} heatmaps for a '
             f'{w}x{h} input, but the decoder expects {hw}x{hh}')
-    axes = {name: {0: 'batch'} for name in ['input'] + outputs} \
+    axes = {name: {0: 'batch'} for name in inputs + outputs} \
         if dynamic_batch else None
     with warnings.catch_warnings():
         # torch >= 2.9 deprecates the TorchScript-based exporter, which
@@ -151,9 +172,9 @@ def export_onnx(model: nn.Module,
         # a fixed input size; only the batch axis varies
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
         torch.onnx.export(
-            net, (dummy, ),
+            net, dummy,
             out_file,
-            input_names=['input'],
+            input_names=inputs,
             output_names=outputs,
             dynamic_axes=axes,
             opset_version=opset,
@@ -181,7 +202,7 @@ def export_onnx(model: nn.Module,
     onnx.save(proto, out_file)
     return dict(input_size=(w, h), heatmap_size=(hw, hh),
                 num_keypoints=int(out.shape[1]), opset=opset,
-                outputs=outputs)
+                inputs=inputs, outputs=outputs)
 
 
 def _max_opset() -> int:

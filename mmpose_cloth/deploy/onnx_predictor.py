@@ -18,7 +18,11 @@ the PyTorch model, step by step, so that both give the same keypoints:
 5. a file exported from a model with a category head has a second output,
    ``category_logits``: their softmax (the mean over both views with flip
    test, as :class:`~mmpose_cloth.models.GarmentCategoryHead` does) is the
-   garment-category probabilities.
+   garment-category probabilities;
+6. a file exported from a category-conditioned model has a second input,
+   ``category``: each image's given category (its ``category_id``, as the
+   PyTorch model reads it), -1 where none is given (the network conditions
+   on its own prediction).
 
 ``onnxruntime`` is optional (``requirements/optional.txt``): it is imported
 when a predictor is made.
@@ -97,6 +101,9 @@ class OnnxGarmentPredictor(GarmentPredictor):
             os.fspath(onnx_file), opts,
             providers=list(providers or ['CPUExecutionProvider']))
         self.input_name = self.session.get_inputs()[0].name
+        #: whether the network takes the category to condition on
+        self.takes_category = 'category' in [
+            i.name for i in self.session.get_inputs()]
         with_category = 'category_logits' in [
             o.name for o in self.session.get_outputs()]
         meta = read_onnx_metadata(self.session)
@@ -160,7 +167,8 @@ class OnnxGarmentPredictor(GarmentPredictor):
 
         Returns:
             tuple: inputs (B, 3, H, W) float32 and, per image, a dict with
-            ``input_center``, ``input_scale`` and ``input_size``.
+            ``input_center``, ``input_scale``, ``input_size`` and
+            ``category`` (the given one's index, -1 for none).
         """
         samples = [
             self.pipeline(image, None if bboxes is None else bboxes[i])[0]
@@ -175,31 +183,43 @@ class OnnxGarmentPredictor(GarmentPredictor):
         metas = [
             dict(input_center=np.asarray(s.metainfo['input_center']),
                  input_scale=np.asarray(s.metainfo['input_scale']),
-                 input_size=np.asarray(s.metainfo['input_size']))
+                 input_size=np.asarray(s.metainfo['input_size']),
+                 category=int(s.metainfo['category_id']) - 1
+                 if s.metainfo.get('category_id') is not None else -1)
             for s in data['data_samples']
         ]
         inputs = data['inputs'].float().contiguous().cpu().numpy()
         return np.ascontiguousarray(inputs, np.float32), metas
 
-    def run_network(self, inputs: np.ndarray
+    def run_network(self, inputs: np.ndarray,
+                    categories: Optional[np.ndarray] = None
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """The network once, no flip test: heatmaps (B, K, h, w) and
-        category logits (B, 5), ``None`` without them."""
-        out = self.session.run(
-            None, {self.input_name: np.ascontiguousarray(inputs)})
+        category logits (B, 5), ``None`` without them. ``categories``
+        (B,): what a category-conditioned network conditions on (indices
+        into ``CATEGORIES``, -1 or ``None``: its own prediction)."""
+        feed = {self.input_name: np.ascontiguousarray(inputs)}
+        if self.takes_category:
+            feed['category'] = np.full(len(inputs), -1, np.int64) \
+                if categories is None else np.asarray(categories, np.int64)
+        out = self.session.run(None, feed)
         return out[0], out[1] if self.predicts_category else None
 
-    def heatmaps_and_categories(self, inputs: np.ndarray
+    def heatmaps_and_categories(self, inputs: np.ndarray,
+                                categories: Optional[np.ndarray] = None
                                 ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
         """Run the network (with flip test if on): heatmaps (B, K, h, w)
         and category probabilities (B, 5), ``None`` without the
-        ``category_logits`` output."""
+        ``category_logits`` output; ``categories`` as
+        :meth:`run_network`."""
         if not self.flip_test:
-            hm, logits = self.run_network(inputs)
+            hm, logits = self.run_network(inputs, categories)
             return hm, None if logits is None else _softmax(logits)
         b = len(inputs)
         both, logits = self.run_network(
-            np.concatenate([inputs, inputs[..., ::-1]]))
+            np.concatenate([inputs, inputs[..., ::-1]]),
+            None if categories is None else np.concatenate(
+                [categories, categories]))
         flipped = flip_heatmaps(
             torch.from_numpy(np.ascontiguousarray(both[b:])),
             flip_indices=self.flip_indices,
@@ -226,7 +246,8 @@ class OnnxGarmentPredictor(GarmentPredictor):
 
     def _forward(self, samples: List[dict]) -> BatchOutputs:
         inputs, metas = self._preprocess(samples)
-        heatmaps, probs = self.heatmaps_and_categories(inputs)
+        heatmaps, probs = self.heatmaps_and_categories(
+            inputs, np.array([m['category'] for m in metas], np.int64))
         return (*self.decode(heatmaps, metas), probs)
 
 

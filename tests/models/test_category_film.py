@@ -115,9 +115,11 @@ def test_an_unconditioned_checkpoint_loads_and_predicts_the_same():
                                       t.pred_instances.keypoints)
 
 
-def test_onnx_export_conditions_on_the_predicted_category(tmp_path):
-    """The exported network conditions its keypoints on its own category
-    prediction, as category_source='predicted' does in PyTorch."""
+def test_onnx_export_conditions_on_the_given_or_predicted_category(
+        tmp_path):
+    """The exported network takes the category to condition on: -1 for its
+    own prediction, as category_source='predicted' does in PyTorch, or the
+    given one, as 'given' does."""
     ort = pytest.importorskip('onnxruntime')
     pytest.importorskip('onnx')
     from mmengine.config import Config
@@ -134,7 +136,12 @@ def test_onnx_export_conditions_on_the_predicted_category(tmp_path):
     x = torch.rand(3, 3, 64, 64)
     sess = ort.InferenceSession(onnx_file,
                                 providers=['CPUExecutionProvider'])
-    heatmaps, logits = sess.run(None, {sess.get_inputs()[0].name: x.numpy()})
+    assert [i.name for i in sess.get_inputs()] == ['input', 'category']
+    skirt = CATEGORIES.index('skirt')
+    heatmaps, logits = sess.run(None, dict(
+        input=x.numpy(), category=np.full(3, -1, np.int64)))
+    skirt_heatmaps, _ = sess.run(None, dict(
+        input=x.numpy(), category=np.full(3, skirt, np.int64)))
     model.test_cfg.update(category_source='predicted', output_heatmaps=True)
     with torch.no_grad():
         given = ['skirt'] * 3  # ignored: the predicted category counts
@@ -146,7 +153,10 @@ def test_onnx_export_conditions_on_the_predicted_category(tmp_path):
     for hm, f in zip(heatmaps, fields):
         np.testing.assert_allclose(hm, f.heatmaps.numpy(), rtol=0,
                                    atol=1e-4 * scale)
-    not_skirt = labels.numpy() != CATEGORIES.index('skirt')
+    for hm, f in zip(skirt_heatmaps, skirt_fields):
+        np.testing.assert_allclose(hm, f.heatmaps.numpy(), rtol=0,
+                                   atol=1e-4 * scale)
+    not_skirt = labels.numpy() != skirt
     assert not_skirt.any()  # so the condition is seen
     i = int(np.argmax(not_skirt))
     assert not np.allclose(heatmaps[i], skirt_fields[i].heatmaps.numpy(),
