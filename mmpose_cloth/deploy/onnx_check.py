@@ -49,7 +49,7 @@ def compare_with_pytorch(reference: TorchGarmentPredictor,
             cat_diff = max(cat_diff, float(np.abs(
                 np.stack([p.category_scores for p in pt]) -
                 np.stack([p.category_scores for p in ort])).max()))
-        inputs, _ = exported.preprocess(batch)
+        inputs = exported.network_input(exported.preprocess(batch)[0])
         with torch.no_grad():
             hm_pt = net(torch.from_numpy(inputs))
         if net.with_category:

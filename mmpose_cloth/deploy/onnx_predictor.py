@@ -22,14 +22,19 @@ the PyTorch model, step by step, so that both give the same keypoints:
 6. a file exported from a category-conditioned model has a second input,
    ``category``: each image's given category (its ``category_id``, as the
    PyTorch model reads it), -1 where none is given (the network conditions
-   on its own prediction).
+   on its own prediction);
+7. a config with a crop stage (``model.test_cfg['crop_stage']``) runs its
+   passes as the PyTorch model does
+   (:func:`~mmpose_cloth.models.utils.crop_stage_passes`): the network on
+   the whole canvas the pipeline made, then on the box around the
+   garment's keypoints.
 
 ``onnxruntime`` is optional (``requirements/optional.txt``): it is imported
 when a predictor is made.
 """
 import json
 import os
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -39,9 +44,11 @@ from mmengine.registry import DefaultScope
 
 from fashionai_format import (NUM_KEYPOINTS, fashionai_metainfo,
                               keypoint_indices)
+from fashionai_format.schema import category_mask
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import KEYPOINT_CODECS, MODELS
+from mmpose_cloth.models.utils import crop_boxes, crop_stage_passes
 from mmpose_cloth.predictors import (GarmentPredictor, ImageInput,
                                      TopdownPipeline)
 from mmpose_cloth.predictors.base import BatchOutputs
@@ -131,12 +138,7 @@ class OnnxGarmentPredictor(GarmentPredictor):
         self.flip_indices = list(flip)
 
         test_cfg = dict(config.model.get('test_cfg') or {})
-        if test_cfg.get('crop_stage'):
-            raise NotImplementedError(
-                f'{onnx_file}: the config predicts with a crop stage '
-                f"(model.test_cfg['crop_stage']: a second pass on the "
-                f"garment's box), which the ONNX Runtime predictor does not "
-                f'run; use the PyTorch checkpoint')
+        self.crop_stage = test_cfg.get('crop_stage')
         self.flip_test = bool(test_cfg.get('flip_test', False)) \
             if flip_test is None else flip_test
         self.flip_mode = test_cfg.get('flip_mode', 'heatmap')
@@ -191,6 +193,20 @@ class OnnxGarmentPredictor(GarmentPredictor):
         inputs = data['inputs'].float().contiguous().cpu().numpy()
         return np.ascontiguousarray(inputs, np.float32), metas
 
+    def network_input(self, inputs: np.ndarray) -> np.ndarray:
+        """What the network's first pass sees of :meth:`preprocess`'s
+        inputs: the inputs themselves, or with a crop stage the whole
+        canvas resampled to the network's input size."""
+        if not self.crop_stage:
+            return inputs
+        b, _, hc, wc = inputs.shape
+        pre = self.data_preprocessor
+        return crop_boxes(
+            torch.from_numpy(inputs),
+            torch.tensor([[0., 0., wc, hc]] * b),
+            tuple(int(s) for s in self.codec.input_size),
+            (-pre.mean / pre.std).flatten().tolist()).numpy()
+
     def run_network(self, inputs: np.ndarray,
                     categories: Optional[np.ndarray] = None
                     ) -> Tuple[np.ndarray, Optional[np.ndarray]]:
@@ -216,10 +232,25 @@ class OnnxGarmentPredictor(GarmentPredictor):
             hm, logits = self.run_network(inputs, categories)
             return hm, None if logits is None else _softmax(logits)
         b = len(inputs)
+        views = np.concatenate([inputs, inputs[..., ::-1]])
+        if categories is None:
+            categories = np.full(b, -1, np.int64)
         both, logits = self.run_network(
-            np.concatenate([inputs, inputs[..., ::-1]]),
-            None if categories is None else np.concatenate(
-                [categories, categories]))
+            views, np.concatenate([categories, categories]))
+        if self.takes_category and logits is not None:
+            # the network conditions each view on its own prediction, the
+            # PyTorch model both on their mean's: where a view disagrees
+            # with the mean, run the image again on the mean's category
+            per_view = logits.argmax(-1)
+            mean = (_softmax(logits[:b]) + _softmax(logits[b:])).argmax(-1)
+            redo = np.flatnonzero((categories < 0) & (
+                (per_view[:b] != mean) | (per_view[b:] != mean)))
+            if len(redo):
+                again, _ = self.run_network(
+                    views[np.concatenate([redo, redo + b])],
+                    np.concatenate([mean[redo], mean[redo]]))
+                both[redo], both[redo + b] = again[:len(redo)], \
+                    again[len(redo):]
         flipped = flip_heatmaps(
             torch.from_numpy(np.ascontiguousarray(both[b:])),
             flip_indices=self.flip_indices,
@@ -234,21 +265,78 @@ class OnnxGarmentPredictor(GarmentPredictor):
                ) -> Tuple[np.ndarray, np.ndarray]:
         """Decode heatmaps to (B, 24, 2) image pixels and (B, 24) scores
         (NaN for keypoints the model does not predict)."""
-        kpts = np.full((len(metas), NUM_KEYPOINTS, 2), np.nan)
-        scores = np.full((len(metas), NUM_KEYPOINTS), np.nan)
-        for j, (hm, m) in enumerate(zip(heatmaps, metas)):
-            k, s = self.codec.decode(hm)
-            k = k[0, :, :2] / m['input_size'] * m['input_scale'] \
+        kpts, scores = self._decode_input(heatmaps)
+        return self._to_image(kpts, scores, metas)
+
+    def _decode_input(self, heatmaps: np.ndarray
+                      ) -> Tuple[np.ndarray, np.ndarray]:
+        """The codec on each heatmap set: keypoints (B, 1, K, 2) in input
+        pixels and scores (B, 1, K)."""
+        decoded = [self.codec.decode(hm) for hm in heatmaps]
+        return (np.stack([k[:, :, :2] for k, _ in decoded]),
+                np.stack([s for _, s in decoded]))
+
+    def _to_image(self, kpts: np.ndarray, scores: np.ndarray,
+                  metas: List[dict]) -> Tuple[np.ndarray, np.ndarray]:
+        """(B, 1, K, 2) keypoints in input pixels and (B, 1, K) scores to
+        (B, 24, 2) image pixels and (B, 24) scores."""
+        out_k = np.full((len(metas), NUM_KEYPOINTS, 2), np.nan)
+        out_s = np.full((len(metas), NUM_KEYPOINTS), np.nan)
+        for j, m in enumerate(metas):
+            out_k[j, self.keypoint_ids] = \
+                kpts[j, 0] / m['input_size'] * m['input_scale'] \
                 + m['input_center'] - 0.5 * m['input_scale']
-            kpts[j, self.keypoint_ids] = k
-            scores[j, self.keypoint_ids] = s[0]
-        return kpts, scores
+            out_s[j, self.keypoint_ids] = scores[j, 0]
+        return out_k, out_s
 
     def _forward(self, samples: List[dict]) -> BatchOutputs:
         inputs, metas = self._preprocess(samples)
-        heatmaps, probs = self.heatmaps_and_categories(
-            inputs, np.array([m['category'] for m in metas], np.int64))
-        return (*self.decode(heatmaps, metas), probs)
+        given = np.array([m['category'] for m in metas], np.int64)
+        if not self.crop_stage:
+            heatmaps, probs = self.heatmaps_and_categories(inputs, given)
+            return (*self.decode(heatmaps, metas), probs)
+        kpts, scores, probs = self._crop_stage(inputs, given,
+                                               **self.crop_stage)
+        return (*self._to_image(kpts, scores, metas), probs)
+
+    def _crop_stage(self, canvas: np.ndarray, given: np.ndarray,
+                    margin: Union[float, Sequence[float]] = 0.25,
+                    fuse_first_pass: bool = False) -> tuple:
+        """The config's crop stage (``model.test_cfg['crop_stage']``) on
+        the pipeline's canvas, with the passes the PyTorch model runs
+        (:func:`~mmpose_cloth.models.utils.crop_stage_passes`).
+
+        Returns:
+            tuple: keypoints (B, 1, K, 2) in canvas pixels, scores (B, 1,
+            K) and the first pass's (B, 5) category probabilities (or
+            ``None``).
+        """
+        first = {}
+
+        def run(inputs: torch.Tensor, labels: Optional[np.ndarray]):
+            heatmaps, probs = self.heatmaps_and_categories(
+                inputs.numpy(), given if labels is None else labels)
+            if labels is None:  # the first pass: the given, else predicted
+                first['probs'] = probs
+                labels = given
+                if (labels < 0).any():
+                    if probs is None:
+                        raise ValueError(
+                            'the crop stage boxes the keypoints of the '
+                            "garment's category: give each image its "
+                            'category (this model does not predict it)')
+                    labels = np.where(labels >= 0, labels,
+                                      probs.argmax(-1))
+            return (*self._decode_input(heatmaps), labels)
+
+        pre = self.data_preprocessor
+        size = tuple(int(s) for s in self.codec.input_size)
+        kpts, scores, _ = crop_stage_passes(
+            torch.from_numpy(canvas), run, size,
+            (-pre.mean / pre.std).flatten().tolist(),
+            [margin] if np.isscalar(margin) else list(margin),
+            fuse_first_pass, np.array(category_mask(), dtype=bool))
+        return kpts, scores, first['probs']
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:

@@ -204,3 +204,71 @@ def test_export_rejects_an_unsupported_opset(synthetic_split, tmp_path):
     model, _, _ = _model(tmp_path, synthetic_split, 'skirt', cpn=False)
     with pytest.raises(ValueError, match='opset 99 is not supported'):
         export_onnx(model, str(tmp_path / 'x.onnx'), opset=99)
+
+
+def test_onnx_runtime_runs_the_crop_stage_as_pytorch(synthetic_split,
+                                                     tmp_path):
+    """The zoo default's kind of model (category head, keypoints conditioned
+    on the category, a crop stage on a canvas larger than the input, flip
+    test): ONNX Runtime gives the keypoints and categories PyTorch gives,
+    with the category given and predicted (where the two flip views
+    disagree about the category too)."""
+    import torch
+    from mmengine.config import Config
+    from mmpose.apis import init_model
+    from fashionai_format import CATEGORIES, fashionai_metainfo
+    from mmpose.datasets.datasets.utils import parse_pose_metainfo
+    from mmpose_cloth.apis import build_predictor
+    from mmpose_cloth.deploy import export_onnx
+    cfg = _small_cfg(tiny_topdown_cfg(
+        str(tmp_path), synthetic_split['root'], synthetic_split['ann_file'],
+        synthetic_split['ann_file']), cpn=True)
+    cfg['model'].update(
+        type='GarmentPoseEstimator',
+        # a 2x2 grid keeps left and right apart, so that the two flip
+        # views can disagree about the category
+        category_head=dict(type='GarmentCategoryHead',
+                           in_channels=WIDTHS[-1], pool_size=2),
+        category_condition=dict(type='CategoryFiLM', in_channels=WIDTHS))
+    cfg['model']['test_cfg'].update(
+        crop_stage=dict(margin=[0.2, 0.3], fuse_first_pass=True))
+    for loader in ('val_dataloader', 'test_dataloader'):  # a 96x96 canvas
+        cfg[loader]['dataset']['pipeline'][2]['input_size'] = (96, 96)
+    cfg = Config(cfg)
+    cfg_path = str(tmp_path / 'model.py')
+    cfg.dump(cfg_path)
+    torch.manual_seed(0)
+    model = init_model(cfg, None, device='cpu')
+    with torch.no_grad():  # FiLM starts as the identity: make it count
+        for p in model.category_condition.parameters():
+            p.normal_(0, 0.5)
+        for p in model.category_head.parameters():
+            p.normal_(0, 1.)
+    model.dataset_meta = parse_pose_metainfo(fashionai_metainfo())
+    ckpt = str(tmp_path / 'model.pth')
+    torch.save({'state_dict': model.state_dict(),
+                'meta': {'dataset_meta': model.dataset_meta}}, ckpt)
+    info = export_onnx(model, str(tmp_path / 'model.onnx'))
+    assert info['inputs'] == ['input', 'category']
+
+    images = _images(synthetic_split, n=8)
+    pt = build_predictor(cfg_path, ckpt, 'cpu')
+    ort = build_predictor(None, str(tmp_path / 'model.onnx'), 'cpu',
+                          onnx_threads=1)
+    free_pt, free_ort = pt.predict(images), ort.predict(images, batch_size=3)
+    given = [CATEGORIES[(CATEGORIES.index(p.category) + 1) % 5]
+             for p in free_pt]  # not what it predicts: the box moves
+    given_pt = pt.predict(images, categories=given)
+    given_ort = ort.predict(images, categories=given, batch_size=3)
+    for a, b in [*zip(free_pt, free_ort), *zip(given_pt, given_ort)]:
+        assert a.category == b.category
+        np.testing.assert_allclose(b.category_scores, a.category_scores,
+                                   atol=1e-5)
+        assert np.abs(a.keypoints - b.keypoints).max() < MAX_PX
+    moved = max(np.abs(a.keypoints - b.keypoints).max()
+                for a, b in zip(free_pt, given_pt))
+    assert moved > 1.  # the given category changed the prediction
+    # export_onnx.py --check: the heatmaps of the first pass's input
+    from mmpose_cloth.deploy.onnx_check import compare_with_pytorch
+    check = compare_with_pytorch(pt, ort, images[:4], 4)
+    assert check['max_px'] < MAX_PX and check['heatmap_max'] < 1e-3

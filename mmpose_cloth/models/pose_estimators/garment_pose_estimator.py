@@ -12,9 +12,8 @@ from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
 
 from fashionai_format.schema import NUM_KEYPOINTS, category_mask
 from ..heads.category_head import category_labels
-from ...structures import keypoint_bbox
 from ..utils import CategoryFiLM  # noqa: F401  (registers it)
-from ..utils import boxes_to_image, crop_boxes
+from ..utils import crop_stage_passes
 
 __all__ = ['GarmentPoseEstimator']
 
@@ -323,45 +322,33 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
                 "test_cfg['crop_stage'] predicts each image on its own crop, "
                 'so there are no heatmaps on a common grid to output or '
                 'average (test-time augmentation): leave one of them out')
-        margins = [margin] if np.isscalar(margin) else list(margin)
-        if not margins:
-            raise ValueError("test_cfg['crop_stage']['margin']: give at "
-                             'least one margin')
-        size = tuple(int(s) for s in self.head.decoder.input_size)  # (W, H)
-        b, _, hc, wc = canvas.shape
+        first = {}
+
+        def run(inputs: Tensor, labels: Optional[np.ndarray]) -> tuple:
+            instances, _, probs, used = self._predict_view(
+                inputs, data_samples,
+                None if labels is None else torch.from_numpy(labels))
+            if labels is None:  # the first pass
+                first.update(instances=instances, probs=probs)
+                if used is None:
+                    used = self._test_labels(data_samples, probs)
+                labels = used.numpy()
+            return (np.stack([np.asarray(i.keypoints) for i in instances]),
+                    np.stack([np.asarray(i.keypoint_scores)
+                              for i in instances]), labels)
+
         pre = self.data_preprocessor
-        fill = (-pre.mean / pre.std).flatten().tolist()
-        whole = np.tile(np.array([[0., 0., wc, hc]]), (b, 1))
-        first, _, probs, labels = self._predict_view(
-            crop_boxes(canvas, torch.from_numpy(whole), size, fill),
-            data_samples)
-        if labels is None:
-            labels = self._test_labels(data_samples, probs)
-        kpts = boxes_to_image(
-            np.stack([np.asarray(i.keypoints) for i in first]), whole, size)
-        mask = np.ones((b, kpts.shape[2]), dtype=bool)
-        if kpts.shape[2] == NUM_KEYPOINTS:
-            mask = self.category_keypoint_mask.cpu().numpy()[labels.numpy()]
-        passes = []  # each: ((B, N, K, 2) keypoints, (B, N, K) scores)
-        if fuse_first_pass:
-            passes.append((kpts, np.stack(
-                [np.asarray(i.keypoint_scores) for i in first])))
-        for m in margins:
-            boxes = keypoint_bbox(kpts[:, 0], mask, m, size[0] / size[1])
-            boxes = np.where(np.isfinite(boxes), boxes, whole)
-            second, _, _, _ = self._predict_view(
-                crop_boxes(canvas, torch.from_numpy(boxes), size, fill),
-                data_samples, labels)
-            passes.append((boxes_to_image(
-                np.stack([np.asarray(i.keypoints) for i in second]), boxes,
-                size), np.stack(
-                    [np.asarray(i.keypoint_scores) for i in second])))
-        keypoints = np.mean([k for k, _ in passes], axis=0)
-        scores = np.mean([s for _, s in passes], axis=0)
-        for inst, k, s in zip(second, keypoints, scores):
+        keypoints, scores, labels = crop_stage_passes(
+            canvas, run,
+            tuple(int(s) for s in self.head.decoder.input_size),
+            (-pre.mean / pre.std).flatten().tolist(),
+            [margin] if np.isscalar(margin) else list(margin),
+            fuse_first_pass,
+            self.category_keypoint_mask.cpu().numpy())
+        for inst, k, s in zip(first['instances'], keypoints, scores):
             inst.keypoints = k
             inst.keypoint_scores = s.astype(np.float32)
-        return second, probs, labels
+        return first['instances'], first['probs'], torch.from_numpy(labels)
 
     @staticmethod
     def _add_category(pred, probs: np.ndarray, mask: np.ndarray) -> None:
