@@ -302,7 +302,9 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
         test-time augmentation), and ``fuse_first_pass`` adds the first
         pass to them, at no extra cost (the peers' fusion of the whole-image
         and the crop model, see ``docs/results.md``): the keypoints and
-        their scores are the mean over those passes, in canvas pixels.
+        their scores are the mean over those passes, in canvas pixels. The
+        passes are :func:`~mmpose_cloth.models.utils.crop_stage_passes`,
+        which the ONNX Runtime predictor runs too.
 
         Args:
             canvas (Tensor): (B, 3, Hc, Wc).
