@@ -48,7 +48,7 @@ from fashionai_format.schema import category_mask
 from mmpose.datasets.datasets.utils import parse_pose_metainfo
 from mmpose.models.utils.tta import flip_heatmaps
 from mmpose.registry import KEYPOINT_CODECS, MODELS
-from mmpose_cloth.models.utils import crop_boxes, crop_stage_passes
+from mmpose_cloth.models.utils import crop_stage_passes, crop_whole
 from mmpose_cloth.predictors import (GarmentPredictor, ImageInput,
                                      TopdownPipeline)
 from mmpose_cloth.predictors.base import BatchOutputs
@@ -151,6 +151,10 @@ class OnnxGarmentPredictor(GarmentPredictor):
             self.data_preprocessor = MODELS.build(
                 config.model.data_preprocessor).eval()
         self.codec = KEYPOINT_CODECS.build(config.model.head.decoder)
+        # the crop stage's network input (W, H) and its border value
+        self._input_size = tuple(int(s) for s in self.codec.input_size)
+        pre = self.data_preprocessor
+        self._fill = (-pre.mean / pre.std).flatten().tolist()
         where = '/'.join(p.replace('ExecutionProvider', '')
                          for p in self.session.get_providers())
         super().__init__(
@@ -199,13 +203,8 @@ class OnnxGarmentPredictor(GarmentPredictor):
         canvas resampled to the network's input size."""
         if not self.crop_stage:
             return inputs
-        b, _, hc, wc = inputs.shape
-        pre = self.data_preprocessor
-        return crop_boxes(
-            torch.from_numpy(inputs),
-            torch.tensor([[0., 0., wc, hc]] * b),
-            tuple(int(s) for s in self.codec.input_size),
-            (-pre.mean / pre.std).flatten().tolist()).numpy()
+        return crop_whole(torch.from_numpy(inputs), self._input_size,
+                          self._fill)[0].numpy()
 
     def run_network(self, inputs: np.ndarray,
                     categories: Optional[np.ndarray] = None
@@ -329,13 +328,9 @@ class OnnxGarmentPredictor(GarmentPredictor):
                                       probs.argmax(-1))
             return (*self._decode_input(heatmaps), labels)
 
-        pre = self.data_preprocessor
-        size = tuple(int(s) for s in self.codec.input_size)
         kpts, scores, _ = crop_stage_passes(
-            torch.from_numpy(canvas), run, size,
-            (-pre.mean / pre.std).flatten().tolist(),
-            [margin] if np.isscalar(margin) else list(margin),
-            fuse_first_pass, np.array(category_mask(), dtype=bool))
+            torch.from_numpy(canvas), run, self._input_size, self._fill,
+            margin, fuse_first_pass, np.array(category_mask(), dtype=bool))
         return kpts, scores, first['probs']
 
 

@@ -344,8 +344,7 @@ class GarmentPoseEstimator(TopdownPoseEstimator):
             canvas, run,
             tuple(int(s) for s in self.head.decoder.input_size),
             (-pre.mean / pre.std).flatten().tolist(),
-            [margin] if np.isscalar(margin) else list(margin),
-            fuse_first_pass,
+            margin, fuse_first_pass,
             self.category_keypoint_mask.cpu().numpy())
         for inst, k, s in zip(first['instances'], keypoints, scores):
             inst.keypoints = k

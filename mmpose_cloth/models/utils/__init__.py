@@ -4,7 +4,8 @@ ConvModule ops of CPN's reordered 1x1 convolutions (not registered: the heads bu
 them), and :class:`CategoryFiLM`, which the estimator builds from its
 config (registered)."""
 from .category_film import CategoryFiLM
-from .crop import PassFn, boxes_to_image, crop_boxes, crop_stage_passes
+from .crop import (PassFn, boxes_to_image, crop_boxes, crop_stage_passes,
+                   crop_whole)
 from .conv_module_ops import forward_after_conv, output_writable
 from .global_net import GlobalNet
 from .refine_bottleneck import RefineBottleneck
@@ -14,7 +15,7 @@ from .resize import (interp_matrix, memory_format_of, resize, resize_heatmaps,
 
 __all__ = [
     'CategoryFiLM', 'PassFn', 'boxes_to_image', 'crop_boxes',
-    'crop_stage_passes', 'GlobalNet', 'RefineNet', 'RefineBottleneck',
+    'crop_stage_passes', 'crop_whole', 'GlobalNet', 'RefineNet', 'RefineBottleneck',
     'forward_after_conv', 'output_writable', 'interp_matrix',
     'memory_format_of', 'resize', 'resize_heatmaps', 'resize_sum'
 ]

@@ -2,7 +2,7 @@
 grid, and map keypoints back: the crop stage's two ops, and the crop stage
 itself over any network (:func:`crop_stage_passes`: the PyTorch estimator
 and the ONNX Runtime predictor run the same passes)."""
-from typing import Callable, Optional, Sequence, Tuple
+from typing import Callable, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -11,7 +11,10 @@ from torch import Tensor
 
 from ...structures import keypoint_bbox
 
-__all__ = ['crop_boxes', 'boxes_to_image', 'crop_stage_passes', 'PassFn']
+__all__ = [
+    'crop_boxes', 'boxes_to_image', 'crop_whole', 'crop_stage_passes',
+    'PassFn'
+]
 
 #: One pass of a network on a batch of crops: the (B, 3, H, W) inputs and
 #: the (B,) categories to condition on (``None``: the pass decides, from
@@ -82,11 +85,25 @@ def boxes_to_image(keypoints: np.ndarray, boxes: np.ndarray,
     return keypoints * scale[:, None, None] + origin
 
 
+def crop_whole(canvas: Tensor, input_size: Tuple[int, int],
+               fill: Sequence[float]) -> Tuple[Tensor, np.ndarray]:
+    """The crop stage's first input: each whole canvas resampled to the
+    network's input size (:func:`crop_boxes` on the canvas box).
+
+    Returns:
+        tuple: the (B, 3, H, W) crops and the (B, 4) canvas boxes.
+    """
+    b, _, hc, wc = canvas.shape
+    whole = np.tile(np.array([[0., 0., wc, hc]]), (b, 1))
+    return crop_boxes(canvas, torch.from_numpy(whole), input_size,
+                      fill), whole
+
+
 def crop_stage_passes(canvas: Tensor,
                       run: PassFn,
                       input_size: Tuple[int, int],
                       fill: Sequence[float],
-                      margins: Sequence[float],
+                      margins: Union[float, Sequence[float]],
                       fuse_first_pass: bool = False,
                       category_mask: Optional[np.ndarray] = None
                       ) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -107,7 +124,7 @@ def crop_stage_passes(canvas: Tensor,
         input_size (tuple[int, int]): (W, H) of the network's input.
         fill (Sequence[float]): (3,) the normalised value outside the
             canvas.
-        margins (Sequence[float]): one second pass per margin.
+        margins (float | Sequence[float]): one second pass per margin.
         fuse_first_pass (bool): average the first pass in. Default:
             ``False``.
         category_mask (np.ndarray, optional): (5, 24) bool, the keypoints
@@ -117,15 +134,14 @@ def crop_stage_passes(canvas: Tensor,
         tuple: keypoints (B, N, K, 2) in canvas pixels, scores (B, N, K)
         and the (B,) categories of the first pass.
     """
+    margins = [margins] if np.isscalar(margins) else list(margins)
     if not margins:
         raise ValueError("test_cfg['crop_stage']['margin']: give at least "
                          'one margin')
-    b, _, hc, wc = canvas.shape
-    whole = np.tile(np.array([[0., 0., wc, hc]]), (b, 1))
-    kpts, scores, labels = run(
-        crop_boxes(canvas, torch.from_numpy(whole), input_size, fill), None)
+    first_input, whole = crop_whole(canvas, input_size, fill)
+    kpts, scores, labels = run(first_input, None)
     kpts = boxes_to_image(kpts, whole, input_size)
-    mask = np.ones((b, kpts.shape[2]), dtype=bool)
+    mask = np.ones((len(kpts), kpts.shape[2]), dtype=bool)
     if category_mask is not None and \
             kpts.shape[2] == np.shape(category_mask)[1]:
         mask = np.asarray(category_mask, dtype=bool)[labels]
